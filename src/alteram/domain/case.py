@@ -1,0 +1,614 @@
+"""The case: one per piece of content under dispute, and its lifecycle (DESIGN §4).
+
+Every transition is a method that checks its preconditions and returns the
+events it caused; a step out of order raises :class:`OutOfOrder` saying what
+must happen first. Time is always passed in (``now``); the pool of jurors is
+passed in where a panel may be drawn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel
+
+from alteram.domain import events as ev
+from alteram.domain.content import Content, Party, Report, Role
+from alteram.domain.panel import Juror, Panel, draw, eligible_jurors
+from alteram.domain.policy import Category, Policy
+from alteram.domain.remedy import Remedy
+from alteram.domain.ruling import Dissent, Ruling, statement_of_reasons, tally
+from alteram.domain.vote import Ballot, Vote, check_ballot
+from alteram.errors import Forbidden, InvalidInput, OutOfOrder, PanelUnavailable
+
+
+class CaseState(StrEnum):
+    AWAITING_REPLY = "awaiting_reply"
+    VOTING = "voting"
+    RULED = "ruled"
+    APPEAL_VOTING = "appeal_voting"
+    FINAL = "final"
+    CLOSED_PRECEDENT = "closed_precedent"
+
+
+OPEN_STATES = frozenset(
+    {CaseState.AWAITING_REPLY, CaseState.VOTING, CaseState.RULED, CaseState.APPEAL_VOTING}
+)
+
+
+class Reply(BaseModel):
+    statement: str | None
+    waived: bool
+    at: datetime
+
+
+class InterimMeasure(BaseModel):
+    category: str
+    remedy: Remedy
+    applied_at: datetime
+    expires_at: datetime
+    ended_at: datetime | None = None
+    end_reason: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.ended_at is None
+
+
+class CitedLaw(BaseModel):
+    jurisdiction: str
+    law_id: str
+    compatible: bool
+
+
+class Appeal(BaseModel):
+    appellant: str
+    role: Role
+    grounds: str
+    filed_at: datetime
+
+
+def _fmt(t: datetime) -> str:
+    return t.strftime("%Y-%m-%dT%H:%MZ")
+
+
+class Case(BaseModel):
+    id: str
+    content: Content
+    category: str
+    categories: list[str]
+    heard_categories: list[str]
+    state: CaseState
+    policy_version: str
+    opened_at: datetime
+    reply_deadline: datetime
+    reply: Reply | None = None
+    reply_closed_at: datetime | None = None
+    pending_draw_hash: str | None = None
+    shortfall_seen: int | None = None
+    author: Party
+    reporters: list[Party] = []
+    report_count: int = 0
+    cited_laws: list[CitedLaw] = []
+    interim: InterimMeasure | None = None
+    panels: list[Panel] = []
+    votes: list[Vote] = []
+    rulings: list[Ruling] = []
+    voting_deadline: datetime | None = None
+    appeal_deadline: datetime | None = None
+    appeal: Appeal | None = None
+    remedy: Remedy = Remedy.NO_ACTION
+    remedy_jurisdictions: list[str] = []
+
+    # -- reading ------------------------------------------------------------
+
+    @property
+    def round(self) -> int:
+        """The number of panels drawn so far (1 = first instance, 2 = appeal)."""
+        return len(self.panels)
+
+    @property
+    def panel(self) -> Panel | None:
+        return self.panels[-1] if self.panels else None
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    def party_handles(self) -> list[str]:
+        return [self.author.handle, *(p.handle for p in self.reporters)]
+
+    def party(self, party_id: str) -> Party:
+        for p in (self.author, *self.reporters):
+            if p.id == party_id:
+                return p
+        raise Forbidden(f"no party {party_id!r} in case {self.id}")
+
+    def votes_in(self, round_: int) -> list[Vote]:
+        return [v for v in self.votes if v.round == round_]
+
+    def revealed(self, round_: int) -> bool:
+        return any(r.round == round_ for r in self.rulings)
+
+    def due_at(self) -> datetime | None:
+        """When :meth:`advance` next has work to do, or ``None``."""
+        times: list[datetime] = []
+        if self.interim and self.interim.active:
+            times.append(self.interim.expires_at)
+        if self.state is CaseState.AWAITING_REPLY:
+            if self.reply_closed_at is None:
+                times.append(self.reply_deadline)
+            else:  # a panel is still owed: retry on every tick
+                times.append(self.reply_closed_at)
+        elif self.state in (CaseState.VOTING, CaseState.APPEAL_VOTING) and self.voting_deadline:
+            times.append(self.voting_deadline)
+        elif self.state is CaseState.RULED and self.appeal_deadline:
+            times.append(self.appeal_deadline)
+        return min(times) if times else None
+
+    # -- filing ---------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls, case_id: str, content: Content, report: Report, policy: Policy, now: datetime
+    ) -> tuple[Case, list[ev.Event]]:
+        category = policy.category(report.category)
+        case = cls(
+            id=case_id,
+            content=content,
+            category=category.id,
+            categories=[],
+            heard_categories=[],
+            state=CaseState.AWAITING_REPLY,
+            policy_version=policy.version,
+            opened_at=now,
+            reply_deadline=now + policy.deadlines.reply,
+            author=Party(id="author", role=Role.AUTHOR, handle=content.author),
+        )
+        events: list[ev.Event] = [
+            ev.CaseOpened(
+                case_id=case_id,
+                at=now,
+                category=category.id,
+                platform=content.platform,
+                policy_version=policy.version,
+                language=content.language,
+            )
+        ]
+        return case, events + case.add_report(report, policy, now)
+
+    def add_report(self, report: Report, policy: Policy, now: datetime) -> list[ev.Event]:
+        """Join a report to this case. The count is kept, and changes nothing else."""
+        if not self.is_open:
+            raise OutOfOrder(f"case {self.id} is {self.state}; a new report opens a new case")
+        category = policy.category(report.category)
+        cited: CitedLaw | None = None
+        if report.legal_basis and not report.jurisdiction:
+            raise InvalidInput("a legal_basis needs its jurisdiction", field="jurisdiction")
+        if report.jurisdiction:
+            policy.jurisdiction(report.jurisdiction)
+            if report.legal_basis:
+                law = policy.law(report.jurisdiction, report.legal_basis)
+                cited = CitedLaw(
+                    jurisdiction=report.jurisdiction, law_id=law.id, compatible=law.compatible
+                )
+        self.report_count += 1
+        if cited and cited not in self.cited_laws:
+            self.cited_laws.append(cited)
+        events: list[ev.Event] = [
+            ev.ReportFiled(
+                case_id=self.id,
+                at=now,
+                report_id=report.id,
+                category=category.id,
+                reporter=report.reporter,
+                jurisdiction=report.jurisdiction,
+                legal_basis=report.legal_basis,
+            )
+        ]
+        hearing_open = self.state is CaseState.AWAITING_REPLY and self.reply_closed_at is None
+        if category.id not in self.categories:
+            self.categories.append(category.id)
+            if hearing_open:
+                self.heard_categories.append(category.id)
+                events.append(self._author_notice(category, policy, now))
+        if category.emergency and hearing_open and self.interim is None:
+            self.interim = InterimMeasure(
+                category=category.id,
+                remedy=category.interim_remedy,
+                applied_at=now,
+                expires_at=now + policy.deadlines.interim_review,
+            )
+            events.append(
+                ev.InterimMeasureApplied(
+                    case_id=self.id,
+                    at=now,
+                    category=category.id,
+                    remedy=category.interim_remedy,
+                    expires_at=self.interim.expires_at,
+                )
+            )
+        known = {p.handle for p in self.reporters}
+        if report.reporter not in known:
+            party = Party(
+                id=f"r{len(self.reporters) + 1}", role=Role.REPORTER, handle=report.reporter
+            )
+            self.reporters.append(party)
+            events.append(self._reporter_notice(party, category, policy, now))
+        return events
+
+    def _author_notice(self, category: Category, policy: Policy, now: datetime) -> ev.NoticeIssued:
+        rules = " ".join(f"[{r.id}] {r.text}" for r in category.rules)
+        text = (
+            f"Your content {self.content.url} was reported under the rule category "
+            f"'{category.title}' ({category.standard}) of policy {policy.version}. "
+            f"The rules alleged: {rules} "
+            f"You may reply with a statement and evidence, or waive your reply, until "
+            f"{_fmt(self.reply_deadline)}. No ruling will be made before your reply or that time."
+        )
+        if category.emergency:
+            text += (
+                " Because this category is an emergency, an interim "
+                f"{category.interim_remedy.value} applies until a panel reviews it, "
+                "and expires by itself at "
+                f"{_fmt(now + policy.deadlines.interim_review)}."
+            )
+        return ev.NoticeIssued(
+            case_id=self.id,
+            at=now,
+            party_id=self.author.id,
+            role=Role.AUTHOR.value,
+            handle=self.author.handle,
+            text=text,
+            reply_by=self.reply_deadline,
+        )
+
+    def _reporter_notice(
+        self, party: Party, category: Category, policy: Policy, now: datetime
+    ) -> ev.NoticeIssued:
+        text = (
+            f"Your report on {self.content.url} under '{category.title}' was received "
+            f"(case {self.id}). The author is heard until {_fmt(self.reply_deadline)}; then a "
+            f"panel of {policy.panel.first} jurors drawn at random rules under policy "
+            f"{policy.version}. The number of reports does not change the outcome."
+        )
+        return ev.NoticeIssued(
+            case_id=self.id,
+            at=now,
+            party_id=party.id,
+            role=Role.REPORTER.value,
+            handle=party.handle,
+            text=text,
+            reply_by=None,
+        )
+
+    # -- hearing --------------------------------------------------------------
+
+    def _require_hearing_open(self, now: datetime) -> None:
+        if self.state is not CaseState.AWAITING_REPLY or self.reply_closed_at is not None:
+            raise OutOfOrder(f"the reply window of case {self.id} is closed (state {self.state})")
+        if now >= self.reply_deadline:
+            raise OutOfOrder(f"the reply window closed on {_fmt(self.reply_deadline)}")
+
+    def submit_reply(
+        self, statement: str, now: datetime, policy: Policy, pool: Sequence[Juror]
+    ) -> list[ev.Event]:
+        if not statement.strip():
+            raise InvalidInput("a reply needs a statement, or set waive", field="statement")
+        self._require_hearing_open(now)
+        self.reply = Reply(statement=statement, waived=False, at=now)
+        first: ev.Event = ev.AuthorReplied(case_id=self.id, at=now, statement=statement)
+        return [first, *self._close_hearing("replied", now, policy, pool)]
+
+    def waive_reply(self, now: datetime, policy: Policy, pool: Sequence[Juror]) -> list[ev.Event]:
+        self._require_hearing_open(now)
+        self.reply = Reply(statement=None, waived=True, at=now)
+        first: ev.Event = ev.AuthorWaived(case_id=self.id, at=now)
+        return [first, *self._close_hearing("waived", now, policy, pool)]
+
+    def _close_hearing(
+        self, reason: str, now: datetime, policy: Policy, pool: Sequence[Juror]
+    ) -> list[ev.Event]:
+        closed = ev.ReplyWindowClosed(case_id=self.id, at=now, reason=reason)
+        self.reply_closed_at = now
+        self.pending_draw_hash = ev.event_hash(closed)
+        return [closed, *self._draw(self.pending_draw_hash, now, policy, pool)]
+
+    # -- panels ---------------------------------------------------------------
+
+    def _draw(
+        self, opening_hash: str, now: datetime, policy: Policy, pool: Sequence[Juror]
+    ) -> list[ev.Event]:
+        round_ = self.round + 1
+        size = policy.panel.first if round_ == 1 else policy.panel.appeal
+        eligible = eligible_jurors(
+            pool,
+            party_handles=self.party_handles(),
+            earlier_panelists=[j for p in self.panels for j in p.chosen],
+            language=self.content.language,
+            content_url=self.content.url,
+        )
+        ids = sorted(j.id for j in eligible)
+        try:
+            seed, chosen = draw(self.id, round_, opening_hash, ids, size)
+        except PanelUnavailable:
+            if self.shortfall_seen == len(ids):
+                return []
+            self.shortfall_seen = len(ids)
+            return [
+                ev.PanelShortfall(
+                    case_id=self.id, at=now, round=round_, eligible=len(ids), needed=size
+                )
+            ]
+        deadline = now + policy.deadlines.voting
+        self.panels.append(
+            Panel(
+                round=round_,
+                size=size,
+                opening_event_hash=opening_hash,
+                seed=seed,
+                eligible=ids,
+                chosen=chosen,
+                drawn_at=now,
+                voting_deadline=deadline,
+            )
+        )
+        self.pending_draw_hash = None
+        self.shortfall_seen = None
+        self.voting_deadline = deadline
+        self.state = CaseState.VOTING if round_ == 1 else CaseState.APPEAL_VOTING
+        return [
+            ev.PanelDrawn(
+                case_id=self.id,
+                at=now,
+                round=round_,
+                size=size,
+                opening_event_hash=opening_hash,
+                seed=seed,
+                eligible=ids,
+                chosen=chosen,
+                voting_deadline=deadline,
+            )
+        ]
+
+    # -- voting ---------------------------------------------------------------
+
+    def cast_vote(
+        self, juror_id: str, ballot: Ballot, policy: Policy, now: datetime
+    ) -> list[ev.Event]:
+        if self.state not in (CaseState.VOTING, CaseState.APPEAL_VOTING):
+            if self.state is CaseState.AWAITING_REPLY:
+                raise OutOfOrder(
+                    "votes open after the reply window closes on "
+                    f"{_fmt(self.reply_deadline)} (or when the author replies or waives)"
+                )
+            raise OutOfOrder(f"case {self.id} is {self.state}; voting is closed")
+        panel = self.panel
+        assert panel is not None and self.voting_deadline is not None
+        if juror_id not in panel.chosen:
+            raise Forbidden(f"juror {juror_id} is not on the current panel of case {self.id}")
+        if now >= self.voting_deadline:
+            raise OutOfOrder(f"voting closed on {_fmt(self.voting_deadline)}")
+        if any(v.juror_id == juror_id for v in self.votes_in(panel.round)):
+            raise OutOfOrder(f"juror {juror_id} has already voted in round {panel.round}")
+        allowed_geo = {c.jurisdiction for c in self.cited_laws if c.compatible}
+        heard = [policy.category(c) for c in self.heard_categories]
+        check_ballot(ballot, policy, heard, allowed_geo)
+        vote = Vote(juror_id=juror_id, round=panel.round, cast_at=now, ballot=ballot)
+        self.votes.append(vote)
+        events: list[ev.Event] = [
+            ev.VoteCast(
+                case_id=self.id,
+                at=now,
+                round=panel.round,
+                juror_id=juror_id,
+                commitment=vote.commitment(),
+            )
+        ]
+        if len(self.votes_in(panel.round)) == panel.size:
+            events += self._reveal_and_rule("all_cast", now, policy)
+        return events
+
+    def _reveal_and_rule(self, reason: str, now: datetime, policy: Policy) -> list[ev.Event]:
+        panel = self.panel
+        assert panel is not None
+        votes = self.votes_in(panel.round)
+        events: list[ev.Event] = [
+            ev.VotesRevealed(
+                case_id=self.id,
+                at=now,
+                round=panel.round,
+                reason=reason,
+                votes=[v.model_dump(mode="json") for v in votes],
+            )
+        ]
+        violation, remedy, jurisdictions, rules = tally(votes, panel.size)
+        final = panel.round > 1
+        appeal_until = None if final else now + policy.deadlines.appeal
+        majority_votes = [v for v in votes if v.ballot.violation == violation]
+        reasons = [v.ballot.reasons for v in majority_votes]
+        rule_texts = {r: rr.text for r in rules if (rr := policy.rule(r)) is not None}
+        category = policy.category(self.category)
+        statement = statement_of_reasons(
+            violation=violation,
+            remedy=remedy,
+            jurisdictions=jurisdictions,
+            rules=rules,
+            rule_texts=rule_texts,
+            category_title=category.title,
+            standard=category.standard,
+            policy_version=policy.version,
+            reasons=reasons,
+            votes_for=sum(1 for v in votes if v.ballot.violation),
+            votes_cast=len(votes),
+            panel_size=panel.size,
+            round_=panel.round,
+            final=final,
+            appeal_until=appeal_until,
+        )
+        ruling = Ruling(
+            round=panel.round,
+            violation=violation,
+            remedy=remedy,
+            jurisdictions=jurisdictions,
+            rules=rules,
+            reasons=reasons,
+            votes_for_violation=sum(1 for v in votes if v.ballot.violation),
+            panel_size=panel.size,
+            votes_cast=len(votes),
+            dissents=[
+                Dissent(
+                    juror_id=v.juror_id,
+                    violation=v.ballot.violation,
+                    remedy=v.ballot.remedy,
+                    reasons=v.ballot.reasons,
+                )
+                for v in votes
+                if v.ballot.violation != violation
+            ],
+            policy_version=policy.version,
+            issued_at=now,
+            final=final,
+            statement=statement,
+        )
+        self.rulings.append(ruling)
+        self.voting_deadline = None
+        events.append(
+            ev.RulingIssued(
+                case_id=self.id,
+                at=now,
+                round=ruling.round,
+                violation=violation,
+                remedy=remedy,
+                jurisdictions=jurisdictions,
+                rules=rules,
+                policy_version=policy.version,
+                final=final,
+                votes_for_violation=ruling.votes_for_violation,
+                panel_size=panel.size,
+            )
+        )
+        if self.interim and self.interim.active:
+            self.interim.ended_at, self.interim.end_reason = now, "ruling"
+            events.append(
+                ev.InterimMeasureEnded(
+                    case_id=self.id, at=now, remedy=self.interim.remedy, reason="ruling"
+                )
+            )
+        events += self._set_remedy(remedy, jurisdictions, now, final)
+        if final:
+            self.state = CaseState.FINAL
+            events.append(
+                ev.CaseFinal(
+                    case_id=self.id,
+                    at=now,
+                    reason="appeal_ruled",
+                    violation=violation,
+                    remedy=remedy,
+                )
+            )
+        else:
+            self.state = CaseState.RULED
+            self.appeal_deadline = appeal_until
+        return events
+
+    def _set_remedy(
+        self, remedy: Remedy, jurisdictions: list[str], now: datetime, on_appeal: bool
+    ) -> list[ev.Event]:
+        events: list[ev.Event] = []
+        if self.remedy == remedy and self.remedy_jurisdictions == jurisdictions:
+            return events
+        if self.remedy is not Remedy.NO_ACTION:
+            reason = "reversed on appeal" if remedy is Remedy.NO_ACTION else "changed on appeal"
+            events.append(
+                ev.RemedyLifted(case_id=self.id, at=now, remedy=self.remedy, reason=reason)
+            )
+        if remedy is not Remedy.NO_ACTION:
+            events.append(
+                ev.RemedyApplied(
+                    case_id=self.id, at=now, remedy=remedy, jurisdictions=jurisdictions
+                )
+            )
+        self.remedy, self.remedy_jurisdictions = remedy, jurisdictions
+        return events
+
+    # -- appeal ---------------------------------------------------------------
+
+    def file_appeal(
+        self, party_id: str, grounds: str, now: datetime, policy: Policy, pool: Sequence[Juror]
+    ) -> list[ev.Event]:
+        party = self.party(party_id)
+        if not grounds.strip():
+            raise InvalidInput("an appeal states its grounds", field="grounds")
+        if self.state is not CaseState.RULED:
+            if self.appeal is not None:
+                raise OutOfOrder(f"case {self.id} has already been appealed; a party appeals once")
+            raise OutOfOrder(f"an appeal is possible once the case is ruled; it is {self.state}")
+        assert self.appeal_deadline is not None
+        if now >= self.appeal_deadline:
+            raise OutOfOrder(f"the appeal window closed on {_fmt(self.appeal_deadline)}")
+        first = self.rulings[-1]
+        if party.role is Role.AUTHOR and not first.violation:
+            raise OutOfOrder("the ruling found no violation; the author has nothing to appeal")
+        filed = ev.AppealFiled(
+            case_id=self.id, at=now, appellant=party.id, role=party.role.value, grounds=grounds
+        )
+        drawn = self._draw(ev.event_hash(filed), now, policy, pool)
+        if not any(isinstance(e, ev.PanelDrawn) for e in drawn):
+            self.shortfall_seen = None
+            raise PanelUnavailable(
+                f"an appeal panel of {policy.panel.appeal} fresh jurors cannot be drawn now; "
+                "the appeal was not filed: try again when the pool has grown"
+            )
+        self.appeal = Appeal(appellant=party.id, role=party.role, grounds=grounds, filed_at=now)
+        self.appeal_deadline = None
+        return [filed, *drawn]
+
+    # -- time -----------------------------------------------------------------
+
+    def advance(self, now: datetime, policy: Policy, pool: Sequence[Juror]) -> list[ev.Event]:
+        """Apply every deadline that has passed. Idempotent: a second call adds nothing."""
+        events: list[ev.Event] = []
+        if self.interim and self.interim.active and now >= self.interim.expires_at:
+            self.interim.ended_at, self.interim.end_reason = self.interim.expires_at, "expired"
+            events.append(
+                ev.InterimMeasureEnded(
+                    case_id=self.id, at=now, remedy=self.interim.remedy, reason="expired"
+                )
+            )
+        if self.state is CaseState.AWAITING_REPLY:
+            if self.reply_closed_at is None and now >= self.reply_deadline:
+                events += self._close_hearing("deadline", now, policy, pool)
+            elif self.pending_draw_hash is not None:
+                events += self._draw(self.pending_draw_hash, now, policy, pool)
+        if (
+            self.state in (CaseState.VOTING, CaseState.APPEAL_VOTING)
+            and self.voting_deadline is not None
+            and now >= self.voting_deadline
+        ):
+            events += self._reveal_and_rule("deadline", now, policy)
+        if (
+            self.state is CaseState.RULED
+            and self.appeal_deadline is not None
+            and now >= self.appeal_deadline
+        ):
+            self.state = CaseState.FINAL
+            ruling = self.rulings[-1]
+            ruling.final = True
+            ruling.statement.redress = (
+                "No appeal was filed in time; this ruling is final within alteram. "
+                "Courts and out-of-court bodies remain open."
+            )
+            self.appeal_deadline = None
+            events.append(
+                ev.CaseFinal(
+                    case_id=self.id,
+                    at=now,
+                    reason="appeal_window_closed",
+                    violation=ruling.violation,
+                    remedy=ruling.remedy,
+                )
+            )
+        return events
