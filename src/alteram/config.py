@@ -1,0 +1,36 @@
+"""Settings, declared once: name, default and help, read from ``ALTERAM_*``."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ALTERAM_", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///alteram.db",
+        description="SQLAlchemy URL: sqlite:///path.db (default) or postgresql://user@host/db.",
+    )
+    policy: str | None = Field(
+        default=None, description="Path to a policy YAML file; the packaged default if unset."
+    )
+    base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Public address of this instance, used in the links of notices.",
+    )
+    max_body_bytes: int = Field(
+        default=1_000_000, description="Largest request body accepted (413 above it)."
+    )
+    tick_seconds: float = Field(
+        default=5.0, description="How often `serve` and `worker` apply due deadlines."
+    )
+
+
+def settings_table() -> list[tuple[str, str, str]]:
+    """``(ENV_NAME, default, help)`` for every setting, for the docs and ``--help``."""
+    rows = []
+    for name, field in Settings.model_fields.items():
+        rows.append((f"ALTERAM_{name.upper()}", repr(field.default), field.description or ""))
+    return rows

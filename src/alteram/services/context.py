@@ -1,0 +1,57 @@
+"""What every use case needs: the store, the policy in force, a clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from alteram.domain.case import Case
+from alteram.domain.events import Event
+from alteram.domain.policy import Policy
+from alteram.errors import NotFound
+from alteram.storage.store import Store, Tx
+
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Context:
+    store: Store
+    policy: Policy
+    clock: Clock = field(default=utcnow)
+    base_url: str = "http://127.0.0.1:8000"
+
+    def now(self) -> datetime:
+        return self.clock()
+
+
+@dataclass
+class Unit:
+    """One transaction's worth of work on one case."""
+
+    tx: Tx
+    case: Case
+    now: datetime
+    events: list[Event]
+
+
+@contextmanager
+def case_unit(ctx: Context, case_id: str) -> Iterator[Unit]:
+    """Load a case locked for update, bring its deadlines up to date, then let the
+    caller act; on exit save the case and append every event, in one transaction."""
+    with ctx.store.transaction() as tx:
+        case = tx.get_case(case_id, lock=True)
+        if case is None:
+            raise NotFound(f"no case {case_id!r}", field="case_id")
+        now = ctx.now()
+        unit = Unit(tx=tx, case=case, now=now, events=[])
+        unit.events += case.advance(now, ctx.policy, tx.jurors(active_only=True))
+        yield unit
+        tx.update_case(case, now)
+        tx.append_events(unit.events)

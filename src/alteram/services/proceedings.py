@@ -1,0 +1,81 @@
+"""The steps after filing: the author's reply, votes, appeals, and deadlines."""
+
+from __future__ import annotations
+
+from alteram.domain.case import Case
+from alteram.domain.vote import Ballot
+from alteram.errors import Forbidden, InvalidInput
+from alteram.services.accounts import Principal
+from alteram.services.context import Context, case_unit
+from alteram.services.reports import record_notices
+
+
+def reply(
+    ctx: Context, case_id: str, who: Principal, statement: str | None, waive: bool = False
+) -> Case:
+    """The author is heard: a statement, or an explicit waiver. Closes the hearing."""
+    _require_party(who, case_id, roles=("author",))
+    with case_unit(ctx, case_id) as u:
+        pool = u.tx.jurors(active_only=True)
+        if waive:
+            if statement:
+                raise InvalidInput("send a statement or waive, not both", field="waive")
+            u.events += u.case.waive_reply(u.now, ctx.policy, pool)
+        else:
+            u.events += u.case.submit_reply(statement or "", u.now, ctx.policy, pool)
+        return u.case
+
+
+def cast_vote(ctx: Context, case_id: str, juror_id: str, ballot: Ballot) -> Case:
+    with case_unit(ctx, case_id) as u:
+        u.events += u.case.cast_vote(juror_id, ballot, ctx.policy, u.now)
+        return u.case
+
+
+def appeal(ctx: Context, case_id: str, who: Principal, grounds: str) -> Case:
+    _require_party(who, case_id, roles=("author", "reporter"))
+    assert who.party_id is not None
+    with case_unit(ctx, case_id) as u:
+        pool = u.tx.jurors(active_only=True)
+        u.events += u.case.file_appeal(who.party_id, grounds, u.now, ctx.policy, pool)
+        return u.case
+
+
+def advance_case(ctx: Context, case_id: str) -> Case:
+    """Apply due deadlines to one case (a no-op when nothing is due)."""
+    with case_unit(ctx, case_id) as u:
+        record_notices(u.tx, ctx, u.case, u.events)
+        return u.case
+
+
+def advance_due(ctx: Context, limit: int = 500) -> int:
+    """Apply every due deadline; safe to run in several processes at once.
+
+    Each case is advanced in its own transaction under a row lock (PostgreSQL:
+    ``FOR UPDATE SKIP LOCKED``, so two workers never take the same case; SQLite:
+    one writer at a time). Returns how many cases changed.
+    """
+    with ctx.store.transaction() as tx:
+        due = tx.due_case_ids(ctx.now(), limit)
+    changed = 0
+    for case_id in due:
+        with ctx.store.transaction() as tx:
+            case = tx.get_case(case_id, lock=True, skip_locked=True)
+            if case is None:
+                continue  # another worker holds it
+            now = ctx.now()
+            events = case.advance(now, ctx.policy, tx.jurors(active_only=True))
+            if events:
+                tx.update_case(case, now)
+                tx.append_events(events)
+                record_notices(tx, ctx, case, events)
+                changed += 1
+    return changed
+
+
+def _require_party(who: Principal, case_id: str, roles: tuple[str, ...]) -> None:
+    if who.kind != "party" or who.subject != case_id:
+        raise Forbidden(f"this needs the capability token of a party to case {case_id}")
+    role = "author" if who.party_id == "author" else "reporter"
+    if role not in roles:
+        raise Forbidden(f"only the {' or '.join(roles)} may do this; you are a {role}")

@@ -1,0 +1,350 @@
+"""The store: one SQL implementation for SQLite (WAL) and PostgreSQL.
+
+Services open :meth:`Store.transaction` and do load → domain → save + append
+events inside it; the commit happens before any reply is sent.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, delete, event, insert, select, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import StaticPool
+
+from alteram.domain.case import Case
+from alteram.domain.events import Event, event_hash
+from alteram.domain.panel import Juror
+from alteram.storage import tables as t
+
+
+def normalize_url(url: str) -> str:
+    """``postgresql://`` → the psycopg 3 driver; everything else unchanged."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def make_engine(url: str) -> Engine:
+    url = normalize_url(url)
+    if make_url(url).get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    memory = make_url(url).database in (None, "", ":memory:")
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": 30},
+        poolclass=StaticPool if memory else None,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        if not memory:
+            cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        # Take the write lock up front: writers serialize instead of failing late.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+@dataclass(frozen=True)
+class TokenRow:
+    kind: str
+    subject: str
+    party_id: str | None
+
+
+@dataclass(frozen=True)
+class IdempotentReport:
+    report_id: str
+    case_id: str
+    request_hash: str
+
+
+@dataclass(frozen=True)
+class Seat:
+    case_id: str
+    round: int
+    state: str
+
+
+class Tx:
+    """Repositories bound to one open transaction."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self._pg = conn.dialect.name == "postgresql"
+
+    # -- cases ----------------------------------------------------------------
+
+    def get_case(
+        self, case_id: str, *, lock: bool = False, skip_locked: bool = False
+    ) -> Case | None:
+        q = select(t.cases.c.doc).where(t.cases.c.id == case_id)
+        if lock and self._pg:
+            q = q.with_for_update(skip_locked=skip_locked)
+        doc = self.conn.execute(q).scalar_one_or_none()
+        return None if doc is None else Case.model_validate_json(doc)
+
+    def find_open_case(self, platform_id: str, external_id: str) -> Case | None:
+        q = select(t.cases.c.doc).where(t.cases.c.open_key == _open_key(platform_id, external_id))
+        if self._pg:
+            q = q.with_for_update()
+        doc = self.conn.execute(q).scalar_one_or_none()
+        return None if doc is None else Case.model_validate_json(doc)
+
+    def _case_row(self, case: Case, now: datetime) -> dict[str, Any]:
+        return {
+            "open_key": _open_key(case.content.platform, case.content.external_id)
+            if case.is_open
+            else None,
+            "state": case.state.value,
+            "category": case.category,
+            "due_at": case.due_at(),
+            "updated_at": now,
+            "doc": case.model_dump_json(),
+        }
+
+    def insert_case(self, case: Case, now: datetime) -> None:
+        row = self._case_row(case, now)
+        self.conn.execute(
+            insert(t.cases).values(
+                id=case.id,
+                platform_id=case.content.platform,
+                external_id=case.content.external_id,
+                opened_at=case.opened_at,
+                **row,
+            )
+        )
+        self._save_seats(case)
+
+    def update_case(self, case: Case, now: datetime) -> None:
+        self.conn.execute(
+            update(t.cases).where(t.cases.c.id == case.id).values(**self._case_row(case, now))
+        )
+        self._save_seats(case)
+
+    def _save_seats(self, case: Case) -> None:
+        self.conn.execute(delete(t.panel_seats).where(t.panel_seats.c.case_id == case.id))
+        rows = []
+        for panel in case.panels:
+            voted = {v.juror_id for v in case.votes_in(panel.round)}
+            revealed = case.revealed(panel.round)
+            rows += [
+                {
+                    "case_id": case.id,
+                    "round": panel.round,
+                    "juror_id": j,
+                    "voted": j in voted,
+                    "revealed": revealed,
+                }
+                for j in panel.chosen
+            ]
+        if rows:
+            self.conn.execute(insert(t.panel_seats), rows)
+
+    def due_case_ids(self, now: datetime, limit: int = 100) -> list[str]:
+        q = (
+            select(t.cases.c.id)
+            .where(t.cases.c.due_at.is_not(None), t.cases.c.due_at <= now)
+            .order_by(t.cases.c.due_at)
+            .limit(limit)
+        )
+        return list(self.conn.execute(q).scalars())
+
+    def case_ids(self) -> list[str]:
+        return list(self.conn.execute(select(t.cases.c.id).order_by(t.cases.c.opened_at)).scalars())
+
+    def open_seats(self, juror_id: str) -> list[Seat]:
+        """Seats on a current panel where the juror has not voted or votes are still sealed."""
+        q = (
+            select(t.panel_seats.c.case_id, t.panel_seats.c.round, t.cases.c.state)
+            .join(t.cases, t.cases.c.id == t.panel_seats.c.case_id)
+            .where(
+                t.panel_seats.c.juror_id == juror_id,
+                t.panel_seats.c.revealed.is_(False),
+            )
+            .order_by(t.cases.c.opened_at)
+        )
+        return [Seat(case_id=r[0], round=r[1], state=r[2]) for r in self.conn.execute(q)]
+
+    # -- reports --------------------------------------------------------------
+
+    def add_report(
+        self,
+        *,
+        report_id: str,
+        case_id: str,
+        platform_id: str,
+        idempotency_key: str | None,
+        request_hash: str,
+        reporter: str,
+        category: str,
+        explanation: str,
+        jurisdiction: str | None,
+        legal_basis: str | None,
+        received_at: datetime,
+    ) -> None:
+        self.conn.execute(
+            insert(t.reports).values(
+                id=report_id,
+                case_id=case_id,
+                platform_id=platform_id,
+                idempotency_key=idempotency_key,
+                request_hash=request_hash,
+                reporter=reporter,
+                category=category,
+                explanation=explanation,
+                jurisdiction=jurisdiction,
+                legal_basis=legal_basis,
+                received_at=received_at,
+            )
+        )
+
+    def report_by_idempotency_key(self, platform_id: str, key: str) -> IdempotentReport | None:
+        row = self.conn.execute(
+            select(t.reports.c.id, t.reports.c.case_id, t.reports.c.request_hash).where(
+                t.reports.c.platform_id == platform_id, t.reports.c.idempotency_key == key
+            )
+        ).first()
+        return None if row is None else IdempotentReport(row[0], row[1], row[2])
+
+    def reports_for(self, case_id: str) -> list[dict[str, Any]]:
+        q = (
+            select(t.reports)
+            .where(t.reports.c.case_id == case_id)
+            .order_by(t.reports.c.received_at)
+        )
+        return [dict(r._mapping) for r in self.conn.execute(q)]
+
+    # -- events ---------------------------------------------------------------
+
+    def append_events(self, events: list[Event]) -> None:
+        if events:
+            self.conn.execute(
+                insert(t.events),
+                [
+                    {
+                        "case_id": e.case_id,
+                        "type": e.type,
+                        "at": e.at,
+                        "hash": event_hash(e),
+                        "payload": json.dumps(e.record(), sort_keys=True),
+                    }
+                    for e in events
+                ],
+            )
+
+    def events_for(self, case_id: str) -> list[dict[str, Any]]:
+        q = select(t.events).where(t.events.c.case_id == case_id).order_by(t.events.c.seq)
+        out = []
+        for r in self.conn.execute(q):
+            row = dict(r._mapping)
+            row["payload"] = json.loads(row["payload"])
+            out.append(row)
+        return out
+
+    # -- notices --------------------------------------------------------------
+
+    def add_notice(self, **values: Any) -> None:
+        self.conn.execute(insert(t.notices).values(**values))
+
+    def notices_for(self, case_id: str) -> list[dict[str, Any]]:
+        q = select(t.notices).where(t.notices.c.case_id == case_id).order_by(t.notices.c.id)
+        return [dict(r._mapping) for r in self.conn.execute(q)]
+
+    # -- tokens, platforms, jurors -------------------------------------------
+
+    def add_token(
+        self, token_hash: str, kind: str, subject: str, party_id: str | None, now: datetime
+    ) -> None:
+        self.conn.execute(
+            insert(t.tokens).values(
+                hash=token_hash, kind=kind, subject=subject, party_id=party_id, created_at=now
+            )
+        )
+
+    def token(self, token_hash: str) -> TokenRow | None:
+        row = self.conn.execute(
+            select(t.tokens.c.kind, t.tokens.c.subject, t.tokens.c.party_id).where(
+                t.tokens.c.hash == token_hash
+            )
+        ).first()
+        return None if row is None else TokenRow(row[0], row[1], row[2])
+
+    def add_platform(self, platform_id: str, name: str, now: datetime) -> None:
+        self.conn.execute(insert(t.platforms).values(id=platform_id, name=name, created_at=now))
+
+    def platform_id_by_name(self, name: str) -> str | None:
+        q = select(t.platforms.c.id).where(t.platforms.c.name == name)
+        return self.conn.execute(q).scalar_one_or_none()
+
+    def add_juror(self, juror: Juror, now: datetime) -> None:
+        self.conn.execute(
+            insert(t.jurors).values(
+                id=juror.id,
+                name=juror.name,
+                languages=list(juror.languages),
+                conflicts=list(juror.conflicts),
+                handles=list(juror.handles),
+                active=juror.active,
+                created_at=now,
+            )
+        )
+
+    def set_juror_active(self, juror_id: str, active: bool) -> bool:
+        res = self.conn.execute(
+            update(t.jurors).where(t.jurors.c.id == juror_id).values(active=active)
+        )
+        return bool(res.rowcount)
+
+    def jurors(self, *, active_only: bool = False) -> list[Juror]:
+        q = select(t.jurors).order_by(t.jurors.c.id)
+        if active_only:
+            q = q.where(t.jurors.c.active.is_(True))
+        return [
+            Juror(
+                id=r.id,
+                name=r.name,
+                languages=tuple(r.languages),
+                conflicts=tuple(r.conflicts),
+                handles=tuple(r.handles),
+                active=r.active,
+            )
+            for r in self.conn.execute(q)
+        ]
+
+
+def _open_key(platform_id: str, external_id: str) -> str:
+    return f"{platform_id}\x1f{external_id}"
+
+
+class Store:
+    def __init__(self, url: str) -> None:
+        self.url = normalize_url(url)
+        self.engine = make_engine(self.url)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        with self.engine.begin() as conn:
+            yield Tx(conn)
+
+    def dispose(self) -> None:
+        self.engine.dispose()

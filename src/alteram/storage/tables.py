@@ -1,0 +1,146 @@
+"""The database schema (SQLAlchemy Core). Alembic migrations create it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+metadata = MetaData()
+
+platforms = Table(
+    "platforms",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+jurors = Table(
+    "jurors",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("languages", JSON, nullable=False),
+    Column("conflicts", JSON, nullable=False),
+    Column("handles", JSON, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+tokens = Table(
+    "tokens",
+    metadata,
+    Column("hash", String(64), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("subject", String(64), nullable=False),
+    Column("party_id", String(16)),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("platform_id", String(64), nullable=False),
+    Column("external_id", String(500), nullable=False),
+    # platform + external id while the case is open, NULL after: one open case per content.
+    Column("open_key", String(600), unique=True),
+    Column("state", String(32), nullable=False),
+    Column("category", String(64), nullable=False),
+    Column("due_at", UTCDateTime()),
+    Column("opened_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    Column("doc", Text, nullable=False),
+    Index("ix_cases_due_at", "due_at"),
+    Index("ix_cases_content", "platform_id", "external_id"),
+)
+
+reports = Table(
+    "reports",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("case_id", String(64), nullable=False, index=True),
+    Column("platform_id", String(64), nullable=False),
+    Column("idempotency_key", String(200)),
+    Column("request_hash", String(64), nullable=False),
+    Column("reporter", String(500), nullable=False),
+    Column("category", String(64), nullable=False),
+    Column("explanation", Text, nullable=False),
+    Column("jurisdiction", String(8)),
+    Column("legal_basis", String(200)),
+    Column("received_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("platform_id", "idempotency_key", name="uq_reports_idempotency"),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", String(64), nullable=False, index=True),
+    Column("type", String(64), nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("payload", Text, nullable=False),
+)
+
+notices = Table(
+    "notices",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", String(64), nullable=False, index=True),
+    Column("party_id", String(16), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("handle", String(500), nullable=False),
+    Column("token", String(100), nullable=False),
+    Column("url", String(1000), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+panel_seats = Table(
+    "panel_seats",
+    metadata,
+    Column("case_id", String(64), primary_key=True),
+    Column("round", Integer, primary_key=True),
+    Column("juror_id", String(64), primary_key=True, index=True),
+    Column("voted", Boolean, nullable=False),
+    Column("revealed", Boolean, nullable=False),
+)

@@ -1,0 +1,195 @@
+"""The JSON API under ``/api/v1``. Handlers are thin: parse, call one service, render."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from alteram.domain.case import Case, CaseState
+from alteram.domain.policy_file import policy_to_public_dict
+from alteram.domain.vote import Ballot
+from alteram.errors import Forbidden, NotFound, OutOfOrder
+from alteram.services import proceedings
+from alteram.services.accounts import JUROR, PLATFORM, Principal, authenticate
+from alteram.services.context import Context
+from alteram.services.reports import ReportRequest, file_report
+from alteram.web.views import case_view, ruling_view
+
+router = APIRouter(prefix="/api/v1")
+
+
+def get_ctx(request: Request) -> Context:
+    ctx: Context = request.app.state.ctx
+    return ctx
+
+
+def _bearer(authorization: str | None) -> str | None:
+    if not authorization:
+        return None
+    scheme, _, token = authorization.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else None
+
+
+def optional_principal(
+    ctx: Annotated[Context, Depends(get_ctx)],
+    authorization: Annotated[str | None, Header()] = None,
+) -> Principal | None:
+    token = _bearer(authorization)
+    return authenticate(ctx, token) if token else None
+
+
+def principal(
+    ctx: Annotated[Context, Depends(get_ctx)],
+    authorization: Annotated[str | None, Header()] = None,
+) -> Principal:
+    return authenticate(ctx, _bearer(authorization))
+
+
+Ctx = Annotated[Context, Depends(get_ctx)]
+Who = Annotated[Principal, Depends(principal)]
+MaybeWho = Annotated[Principal | None, Depends(optional_principal)]
+
+
+class ReplyRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    statement: str | None = Field(default=None, max_length=50_000)
+    waive: bool = False
+
+
+class AppealRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    grounds: str = Field(min_length=1, max_length=50_000)
+
+
+@router.get("/policy", tags=["public"])
+def get_policy(ctx: Ctx) -> dict[str, Any]:
+    """The standard in force: categories, remedies, deadlines, panel sizes, jurisdictions."""
+    return policy_to_public_dict(ctx.policy)
+
+
+@router.post("/reports", status_code=202, tags=["platform"])
+def post_report(
+    body: ReportRequest,
+    ctx: Ctx,
+    who: Who,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> JSONResponse:
+    """File a report (platform token). Joins the open case for the content, or opens one.
+    Committed before the reply; a repeated ``Idempotency-Key`` returns the first answer."""
+    who.require(PLATFORM)
+    filed = file_report(ctx, who.subject, body, idempotency_key)
+    return JSONResponse(
+        {"report_id": filed.report_id, "case_id": filed.case_id, "case_state": filed.case_state},
+        status_code=202,
+        headers={"Idempotent-Replayed": "true"} if filed.replayed else None,
+    )
+
+
+def _load(ctx: Context, case_id: str) -> tuple[Case, list[dict[str, Any]]]:
+    """The case as of now: a deadline that has passed is applied before it is shown."""
+    with ctx.store.transaction() as tx:
+        case = tx.get_case(case_id)
+        if case is None:
+            raise NotFound(f"no case {case_id!r}", field="case_id")
+        reports = tx.reports_for(case_id)
+    due = case.due_at()
+    if due is not None and due <= ctx.now():
+        case = proceedings.advance_case(ctx, case_id)
+    return case, reports
+
+
+@router.get("/cases/{case_id}", tags=["public"])
+def get_case(case_id: str, ctx: Ctx, who: MaybeWho) -> dict[str, Any]:
+    """The case, with what the caller may see (``viewer`` says which view)."""
+    case, reports = _load(ctx, case_id)
+    return case_view(case, who, reports)
+
+
+@router.get("/cases/{case_id}/notices", tags=["platform"])
+def get_notices(case_id: str, ctx: Ctx, who: Who) -> dict[str, Any]:
+    """The notices the filing platform must deliver, each with the party's capability link."""
+    case, _ = _load(ctx, case_id)
+    if who.kind != PLATFORM or who.subject != case.content.platform:
+        raise Forbidden("only the platform that filed the case receives its notices")
+    with ctx.store.transaction() as tx:
+        rows = tx.notices_for(case_id)
+    return {
+        "case_id": case_id,
+        "notices": [
+            {
+                "party": r["role"],
+                "party_id": r["party_id"],
+                "handle": r["handle"],
+                "token": r["token"],
+                "url": r["url"],
+                "text": r["text"],
+                "created_at": r["created_at"],
+            }
+            for r in rows
+        ],
+    }
+
+
+@router.post("/cases/{case_id}/reply", tags=["author"])
+def post_reply(case_id: str, body: ReplyRequest, ctx: Ctx, who: Who) -> dict[str, Any]:
+    """The author's statement, or ``{"waive": true}``. Closes the hearing; a panel is drawn."""
+    case = proceedings.reply(ctx, case_id, who, body.statement, body.waive)
+    return {"case_id": case.id, "state": case.state.value, "round": case.round}
+
+
+@router.get("/jurors/me/cases", tags=["juror"])
+def my_cases(ctx: Ctx, who: Who) -> dict[str, Any]:
+    """Cases where the juror sits on the panel and has not voted, or votes are still sealed."""
+    who.require(JUROR)
+    with ctx.store.transaction() as tx:
+        seats = tx.open_seats(who.subject)
+    return {
+        "juror_id": who.subject,
+        "cases": [{"case_id": s.case_id, "state": s.state, "round": s.round} for s in seats],
+    }
+
+
+@router.post("/cases/{case_id}/votes", status_code=201, tags=["juror"])
+def post_vote(case_id: str, ballot: Ballot, ctx: Ctx, who: Who) -> dict[str, Any]:
+    """A sealed, structured vote from a juror on the current panel."""
+    who.require(JUROR)
+    case = proceedings.cast_vote(ctx, case_id, who.subject, ballot)
+    panel = case.panel
+    assert panel is not None
+    return {
+        "case_id": case.id,
+        "round": panel.round,
+        "votes_cast": len(case.votes_in(panel.round)),
+        "panel_size": panel.size,
+        "state": case.state.value,
+        "sealed": not case.revealed(panel.round),
+    }
+
+
+@router.get("/cases/{case_id}/ruling", tags=["public"])
+def get_ruling(case_id: str, ctx: Ctx) -> dict[str, Any]:
+    """The latest ruling with its statement of reasons and revealed votes; earlier ones too."""
+    case, _ = _load(ctx, case_id)
+    if not case.rulings:
+        raise OutOfOrder(
+            f"case {case_id} has no ruling yet: it is {case.state.value}"
+            + (
+                f"; the hearing runs until {case.reply_deadline.isoformat()}"
+                if case.state is CaseState.AWAITING_REPLY
+                else ""
+            )
+        )
+    latest = ruling_view(case.rulings[-1], case)
+    latest["earlier"] = [ruling_view(r, case) for r in case.rulings[:-1]]
+    latest["state"] = case.state.value
+    return latest
+
+
+@router.post("/cases/{case_id}/appeals", status_code=201, tags=["author", "reporter"])
+def post_appeal(case_id: str, body: AppealRequest, ctx: Ctx, who: Who) -> dict[str, Any]:
+    """Either party appeals once, within the window, to a larger panel of fresh jurors."""
+    case = proceedings.appeal(ctx, case_id, who, body.grounds)
+    return {"case_id": case.id, "state": case.state.value, "round": case.round}

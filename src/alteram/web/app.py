@@ -1,0 +1,72 @@
+"""The ASGI application."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+
+from alteram import __version__
+from alteram.services.context import Context
+from alteram.services.proceedings import advance_due
+from alteram.web import api, apidocs, errors
+from alteram.web.headers import SecurityHeaders
+from alteram.web.limits import BodyLimit
+
+log = logging.getLogger("alteram")
+
+
+async def _timer(ctx: Context, every: float) -> None:
+    """Apply due deadlines every ``every`` seconds (idempotent; safe beside workers)."""
+    while True:
+        try:
+            await anyio.to_thread.run_sync(advance_due, ctx)
+        except Exception:
+            log.exception("deadline tick failed; retrying next tick")
+        await asyncio.sleep(every)
+
+
+def create_app(
+    ctx: Context, *, max_body_bytes: int = 1_000_000, tick_seconds: float = 0
+) -> FastAPI:
+    """Build the app around a :class:`Context`. ``tick_seconds > 0`` runs the timer loop."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        task = asyncio.create_task(_timer(ctx, tick_seconds)) if tick_seconds > 0 else None
+        yield
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    app = FastAPI(
+        title="alteram",
+        version=__version__,
+        description=(
+            "Due-process content moderation: notice, hearing, a verifiable random panel, "
+            "a published human-rights standard, the least restrictive remedy, appeal."
+        ),
+        openapi_url="/api/v1/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.ctx = ctx
+    errors.install(app)
+    app.include_router(api.router)
+    apidocs.install(app)
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse("/api/v1/docs")
+
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+    app.add_middleware(SecurityHeaders)
+    return app
