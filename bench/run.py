@@ -1,0 +1,120 @@
+"""Benchmarks: `make bench`.
+
+Each scenario is timed against a baseline measured in the same run: one durable
+SQLite commit of one small row per operation (the floor under any acknowledged
+report). The table prints operations per second and the ratio to that
+baseline, so numbers compare across machines.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import insert
+
+from alteram.domain.panel import draw
+from alteram.domain.policy_file import load_default_policy
+from alteram.services import accounts
+from alteram.services.context import Context
+from alteram.services.reports import ReportRequest, file_report
+from alteram.storage import migrate
+from alteram.storage import tables as t
+from alteram.storage.store import Store
+
+N = 300
+
+
+def _ctx(tmp: Path, name: str) -> Context:
+    url = f"sqlite:///{tmp / name}.db"
+    migrate.upgrade(url)
+    return Context(store=Store(url), policy=load_default_policy())
+
+
+def _report(external_id: str, reporter: str) -> ReportRequest:
+    return ReportRequest.model_validate(
+        {
+            "content": {
+                "platform_id": external_id,
+                "url": f"https://forum.example/p/{external_id}",
+                "author": {"handle": "@author@forum.example"},
+                "text": "Woman, life, freedom",
+                "language": "fa",
+            },
+            "category": "incitement",
+            "explanation": "reported",
+            "reporter": {"handle": reporter},
+        }
+    )
+
+
+def timed(fn: Callable[[int], None], n: int) -> float:
+    """Best of three runs, in operations per second."""
+    rates = []
+    for _ in range(3):
+        start = time.perf_counter()
+        fn(n)
+        rates.append(n / (time.perf_counter() - start))
+    return max(rates)
+
+
+def main() -> int:
+    rows: list[tuple[str, float]] = []
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        base = _ctx(tmp, "baseline")
+        now = datetime.now(UTC)
+
+        def baseline(n: int) -> None:
+            for i in range(n):
+                with base.store.transaction() as tx:
+                    tx.conn.execute(
+                        insert(t.events).values(
+                            case_id=f"b{i}", type="x", at=now, hash="0" * 64, payload="{}"
+                        )
+                    )
+
+        floor = timed(baseline, N)
+        rows.append(("baseline: one durable commit", floor))
+
+        ctx = _ctx(tmp, "reports")
+        platform_id, _ = accounts.create_platform(ctx, "forum.example")
+        counter = iter(range(10**9))
+
+        def new_content(n: int) -> None:
+            for _ in range(n):
+                i = next(counter)
+                file_report(ctx, platform_id, _report(f"post-{i}", f"u{i}"))
+
+        def mass_report(n: int) -> None:
+            for _ in range(n):
+                i = next(counter)
+                file_report(ctx, platform_id, _report("viral", f"fresh{i}"))
+
+        rows.append(("file report: new content (opens case)", timed(new_content, N)))
+        rows.append(("file report: joins a mass-reported case", timed(mass_report, N)))
+
+        ids = [f"j{i:04x}" for i in range(5000)]
+
+        def draws(n: int) -> None:
+            for i in range(n):
+                draw(f"c{i}", 1, "ab" * 32, ids, 3)
+
+        rows.append(("panel draw from a pool of 5000", timed(draws, 50)))
+        for ctx_ in (base, ctx):
+            ctx_.store.dispose()
+
+    print(f"{'scenario':45} {'ops/s':>10} {'x baseline':>11}")
+    for name, rate in rows:
+        print(f"{name:45} {rate:10.1f} {rate / floor:11.2f}")
+    print(f"(median ratio {statistics.median(r / floor for _, r in rows):.2f}; N={N})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

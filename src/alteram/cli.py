@@ -1,0 +1,260 @@
+"""The ``alteram`` command line (Typer). Errors exit non-zero with one clear line."""
+
+from __future__ import annotations
+
+import functools
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import httpx
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from alteram import __version__
+from alteram.config import Settings
+from alteram.domain.panel import verify_draw
+from alteram.domain.policy_file import load_default_policy, load_policy_file
+from alteram.errors import AlteramError, PolicyInvalid, VerificationFailed
+from alteram.services import accounts
+from alteram.services.context import Context
+from alteram.services.proceedings import advance_due
+from alteram.storage import migrate
+from alteram.storage.store import Store
+
+app = typer.Typer(
+    help="alteram: due-process content moderation. Settings come from ALTERAM_* variables.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+policy_app = typer.Typer(help="The published standard.", no_args_is_help=True)
+juror_app = typer.Typer(help="The juror pool.", no_args_is_help=True)
+token_app = typer.Typer(help="Credentials for platforms and administrators.", no_args_is_help=True)
+panel_app = typer.Typer(help="Panels and their verifiable draw.", no_args_is_help=True)
+for sub, name in (
+    (db_app, "db"),
+    (policy_app, "policy"),
+    (juror_app, "juror"),
+    (token_app, "token"),
+    (panel_app, "panel"),
+):
+    app.add_typer(sub, name=name)
+
+err = Console(stderr=True)
+out = Console()
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def clean_errors(fn: F) -> F:
+    """Turn any AlteramError into one line on stderr and its exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except PolicyInvalid as exc:
+            for problem in exc.problems:
+                typer.echo(problem, err=True)
+            raise typer.Exit(exc.exit_code) from None
+        except AlteramError as exc:
+            typer.echo(f"error: {exc.message}", err=True)
+            raise typer.Exit(exc.exit_code) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def build_context(settings: Settings, database_url: str | None = None) -> Context:
+    policy = load_policy_file(settings.policy) if settings.policy else load_default_policy()
+    store = Store(database_url or settings.database_url)
+    return Context(store=store, policy=policy, base_url=settings.base_url)
+
+
+def _serve(ctx: Context, settings: Settings, host: str, port: int) -> None:
+    import uvicorn
+
+    from alteram.web.app import create_app
+
+    web = create_app(
+        ctx, max_body_bytes=settings.max_body_bytes, tick_seconds=settings.tick_seconds
+    )
+    uvicorn.run(web, host=host, port=port, log_level="info")
+
+
+@app.command()
+@clean_errors
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the API (and apply deadlines in a timer loop)."""
+    settings = Settings()
+    migrate.upgrade(settings.database_url)
+    _serve(build_context(settings), settings, host, port)
+
+
+@app.command()
+@clean_errors
+def demo(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    database: Annotated[
+        Path, typer.Option(help="SQLite file for the demo; recreated on every start.")
+    ] = Path("alteram-demo.db"),
+    serve_: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve after seeding.")] = True,
+) -> None:
+    """Seed realistic sample cases into a fresh SQLite file and serve them."""
+    from alteram.demo import seed_demo
+
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    url = f"sqlite:///{database}"
+    settings = Settings(database_url=url)
+    migrate.upgrade(url)
+    ctx = build_context(settings)
+    seeded = seed_demo(ctx)
+    base = settings.base_url.rstrip("/")
+    table = Table(title=f"alteram demo on {base}  (database: {database})")
+    table.add_column("who")
+    table.add_column("token or link", overflow="fold")
+    table.add_row("platform forum.example", seeded.platform_token)
+    table.add_row("administrator", seeded.admin_token)
+    for juror_id, name, token in seeded.jurors:
+        table.add_row(f"juror {name} ({juror_id})", token)
+    for case_id, token in seeded.author_links:
+        table.add_row(f"author of {case_id}", f"{base}/api/v1/cases/{case_id}  Bearer {token}")
+    for case_id, token in seeded.reporter_links:
+        table.add_row(f"a reporter of {case_id}", f"{base}/api/v1/cases/{case_id}  Bearer {token}")
+    out.print(table)
+    cases = Table(title="sample cases")
+    for col in ("case", "state", "what"):
+        cases.add_column(col)
+    for row in seeded.cases:
+        cases.add_row(*row)
+    out.print(cases)
+    out.print(f"API docs: {base}/api/v1/docs   OpenAPI: {base}/api/v1/openapi.json")
+    if serve_:
+        _serve(ctx, settings, host, port)
+
+
+@app.command()
+@clean_errors
+def worker(
+    once: Annotated[bool, typer.Option(help="Apply due deadlines once and exit.")] = False,
+) -> None:
+    """Apply due deadlines in a loop; run as many as you like beside `serve`."""
+    settings = Settings()
+    ctx = build_context(settings)
+    while True:
+        changed = advance_due(ctx)
+        if once:
+            out.print(f"{changed} case(s) advanced")
+            return
+        time.sleep(settings.tick_seconds)
+
+
+@db_app.command("upgrade")
+@clean_errors
+def db_upgrade() -> None:
+    """Create or migrate the database at ALTERAM_DATABASE_URL."""
+    settings = Settings()
+    migrate.upgrade(settings.database_url)
+    err.print("database is up to date")
+
+
+@policy_app.command("check")
+@clean_errors
+def policy_check(file: Annotated[Path, typer.Argument(help="A policy YAML file.")]) -> None:
+    """Validate a policy file; print each problem as file:line: path: message."""
+    policy = load_policy_file(file)
+    out.print(f"OK: {policy.title} version {policy.version}", markup=False, highlight=False)
+
+
+def _csv(value: str | None) -> list[str]:
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+@juror_app.command("add")
+@clean_errors
+def juror_add(
+    name: Annotated[str, typer.Argument(help="The juror's name (kept private).")],
+    languages: Annotated[str, typer.Option(help="Languages read, e.g. fa,en.")],
+    conflicts: Annotated[
+        str | None, typer.Option(help="Handles or domains the juror must not judge.")
+    ] = None,
+    handles: Annotated[str | None, typer.Option(help="The juror's own accounts.")] = None,
+) -> None:
+    """Add a juror; prints the juror's token on stdout (shown once)."""
+    ctx = build_context(Settings())
+    juror, token = accounts.add_juror(ctx, name, _csv(languages), _csv(conflicts), _csv(handles))
+    err.print(f"juror {juror.id} added; the token below is shown once")
+    print(token)
+
+
+@token_app.command("create")
+@clean_errors
+def token_create(
+    platform: Annotated[str | None, typer.Option(help="Create a platform token.")] = None,
+    admin: Annotated[bool, typer.Option("--admin", help="Create an admin token.")] = False,
+) -> None:
+    """Create a platform or admin token; prints it on stdout (shown once)."""
+    if bool(platform) == admin:
+        typer.echo("error: give exactly one of --platform NAME or --admin", err=True)
+        raise typer.Exit(2)
+    ctx = build_context(Settings())
+    if platform:
+        platform_id, token = accounts.create_platform(ctx, platform)
+        err.print(f"platform {platform_id} ({platform}); the token below is shown once")
+    else:
+        token = accounts.create_admin_token(ctx)
+        err.print("admin token; shown once")
+    print(token)
+
+
+@panel_app.command("verify")
+@clean_errors
+def panel_verify(
+    case_id: Annotated[str, typer.Argument(help="The case id.")],
+    url: Annotated[str, typer.Option(help="Base URL of an alteram instance.")] = (
+        "http://127.0.0.1:8000"
+    ),
+) -> None:
+    """Recompute every panel draw of a case from its public inputs."""
+    try:
+        resp = httpx.get(f"{url.rstrip('/')}/api/v1/cases/{case_id}", timeout=30)
+    except httpx.HTTPError as exc:
+        raise VerificationFailed(f"cannot fetch the case from {url}: {exc}") from None
+    if resp.status_code != 200:
+        raise VerificationFailed(f"{url} answered {resp.status_code} for case {case_id}")
+    panels = resp.json().get("panels", [])
+    if not panels:
+        raise VerificationFailed(f"case {case_id} has no panel drawn yet")
+    failed = False
+    for p in panels:
+        problems = verify_draw(
+            case_id, p["round"], p["opening_event_hash"], p["eligible"], p["chosen"], p["seed"]
+        )
+        label = f"round {p['round']}: {len(p['chosen'])} of {len(p['eligible'])} eligible"
+        if problems:
+            failed = True
+            out.print(f"MISMATCH {label}: " + "; ".join(problems), markup=False)
+        else:
+            out.print(f"OK {label}: chosen {', '.join(p['chosen'])}", markup=False)
+    if failed:
+        raise VerificationFailed(f"the panel draw of case {case_id} does not match its inputs")
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    print(__version__)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
