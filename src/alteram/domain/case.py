@@ -16,10 +16,11 @@ from pydantic import BaseModel
 
 from alteram.domain import events as ev
 from alteram.domain.content import Content, Party, Report, Role
+from alteram.domain.notice import author_notice, fmt_time, reporter_notice
 from alteram.domain.panel import Juror, Panel, draw, eligible_jurors
-from alteram.domain.policy import Category, Policy
+from alteram.domain.policy import Policy
 from alteram.domain.remedy import Remedy
-from alteram.domain.ruling import Dissent, Ruling, statement_of_reasons, tally
+from alteram.domain.ruling import Ruling, decide
 from alteram.domain.vote import Ballot, Vote, check_ballot
 from alteram.errors import Forbidden, InvalidInput, OutOfOrder, PanelUnavailable
 
@@ -68,10 +69,6 @@ class Appeal(BaseModel):
     role: Role
     grounds: str
     filed_at: datetime
-
-
-def _fmt(t: datetime) -> str:
-    return t.strftime("%Y-%m-%dT%H:%MZ")
 
 
 class Case(BaseModel):
@@ -213,7 +210,7 @@ class Case(BaseModel):
             self.categories.append(category.id)
             if hearing_open:
                 self.heard_categories.append(category.id)
-                events.append(self._author_notice(category, policy, now))
+                events.append(author_notice(self, category, policy, now))
         if category.emergency and hearing_open and self.interim is None:
             self.interim = InterimMeasure(
                 category=category.id,
@@ -236,53 +233,8 @@ class Case(BaseModel):
                 id=f"r{len(self.reporters) + 1}", role=Role.REPORTER, handle=report.reporter
             )
             self.reporters.append(party)
-            events.append(self._reporter_notice(party, category, policy, now))
+            events.append(reporter_notice(self, party, category, policy, now))
         return events
-
-    def _author_notice(self, category: Category, policy: Policy, now: datetime) -> ev.NoticeIssued:
-        rules = " ".join(f"[{r.id}] {r.text}" for r in category.rules)
-        text = (
-            f"Your content {self.content.url} was reported under the rule category "
-            f"'{category.title}' ({category.standard}) of policy {policy.version}. "
-            f"The rules alleged: {rules} "
-            f"You may reply with a statement and evidence, or waive your reply, until "
-            f"{_fmt(self.reply_deadline)}. No ruling will be made before your reply or that time."
-        )
-        if category.emergency:
-            text += (
-                " Because this category is an emergency, an interim "
-                f"{category.interim_remedy.value} applies until a panel reviews it, "
-                "and expires by itself at "
-                f"{_fmt(now + policy.deadlines.interim_review)}."
-            )
-        return ev.NoticeIssued(
-            case_id=self.id,
-            at=now,
-            party_id=self.author.id,
-            role=Role.AUTHOR.value,
-            handle=self.author.handle,
-            text=text,
-            reply_by=self.reply_deadline,
-        )
-
-    def _reporter_notice(
-        self, party: Party, category: Category, policy: Policy, now: datetime
-    ) -> ev.NoticeIssued:
-        text = (
-            f"Your report on {self.content.url} under '{category.title}' was received "
-            f"(case {self.id}). The author is heard until {_fmt(self.reply_deadline)}; then a "
-            f"panel of {policy.panel.first} jurors drawn at random rules under policy "
-            f"{policy.version}. The number of reports does not change the outcome."
-        )
-        return ev.NoticeIssued(
-            case_id=self.id,
-            at=now,
-            party_id=party.id,
-            role=Role.REPORTER.value,
-            handle=party.handle,
-            text=text,
-            reply_by=None,
-        )
 
     # -- hearing --------------------------------------------------------------
 
@@ -290,7 +242,7 @@ class Case(BaseModel):
         if self.state is not CaseState.AWAITING_REPLY or self.reply_closed_at is not None:
             raise OutOfOrder(f"the reply window of case {self.id} is closed (state {self.state})")
         if now >= self.reply_deadline:
-            raise OutOfOrder(f"the reply window closed on {_fmt(self.reply_deadline)}")
+            raise OutOfOrder(f"the reply window closed on {fmt_time(self.reply_deadline)}")
 
     def submit_reply(
         self, statement: str, now: datetime, policy: Policy, pool: Sequence[Juror]
@@ -382,7 +334,7 @@ class Case(BaseModel):
             if self.state is CaseState.AWAITING_REPLY:
                 raise OutOfOrder(
                     "votes open after the reply window closes on "
-                    f"{_fmt(self.reply_deadline)} (or when the author replies or waives)"
+                    f"{fmt_time(self.reply_deadline)} (or when the author replies or waives)"
                 )
             raise OutOfOrder(f"case {self.id} is {self.state}; voting is closed")
         panel = self.panel
@@ -390,7 +342,7 @@ class Case(BaseModel):
         if juror_id not in panel.chosen:
             raise Forbidden(f"juror {juror_id} is not on the current panel of case {self.id}")
         if now >= self.voting_deadline:
-            raise OutOfOrder(f"voting closed on {_fmt(self.voting_deadline)}")
+            raise OutOfOrder(f"voting closed on {fmt_time(self.voting_deadline)}")
         if any(v.juror_id == juror_id for v in self.votes_in(panel.round)):
             raise OutOfOrder(f"juror {juror_id} has already voted in round {panel.round}")
         allowed_geo = {c.jurisdiction for c in self.cited_laws if c.compatible}
@@ -424,55 +376,10 @@ class Case(BaseModel):
                 votes=[v.model_dump(mode="json") for v in votes],
             )
         ]
-        violation, remedy, jurisdictions, rules = tally(votes, panel.size)
         final = panel.round > 1
         appeal_until = None if final else now + policy.deadlines.appeal
-        majority_votes = [v for v in votes if v.ballot.violation == violation]
-        reasons = [v.ballot.reasons for v in majority_votes]
-        rule_texts = {r: rr.text for r in rules if (rr := policy.rule(r)) is not None}
-        category = policy.category(self.category)
-        statement = statement_of_reasons(
-            violation=violation,
-            remedy=remedy,
-            jurisdictions=jurisdictions,
-            rules=rules,
-            rule_texts=rule_texts,
-            category_title=category.title,
-            standard=category.standard,
-            policy_version=policy.version,
-            reasons=reasons,
-            votes_for=sum(1 for v in votes if v.ballot.violation),
-            votes_cast=len(votes),
-            panel_size=panel.size,
-            round_=panel.round,
-            final=final,
-            appeal_until=appeal_until,
-        )
-        ruling = Ruling(
-            round=panel.round,
-            violation=violation,
-            remedy=remedy,
-            jurisdictions=jurisdictions,
-            rules=rules,
-            reasons=reasons,
-            votes_for_violation=sum(1 for v in votes if v.ballot.violation),
-            panel_size=panel.size,
-            votes_cast=len(votes),
-            dissents=[
-                Dissent(
-                    juror_id=v.juror_id,
-                    violation=v.ballot.violation,
-                    remedy=v.ballot.remedy,
-                    reasons=v.ballot.reasons,
-                )
-                for v in votes
-                if v.ballot.violation != violation
-            ],
-            policy_version=policy.version,
-            issued_at=now,
-            final=final,
-            statement=statement,
-        )
+        ruling = decide(votes, panel, policy, policy.category(self.category), now, appeal_until)
+        violation, remedy, jurisdictions = ruling.violation, ruling.remedy, ruling.jurisdictions
         self.rulings.append(ruling)
         self.voting_deadline = None
         events.append(
@@ -483,7 +390,7 @@ class Case(BaseModel):
                 violation=violation,
                 remedy=remedy,
                 jurisdictions=jurisdictions,
-                rules=rules,
+                rules=ruling.rules,
                 policy_version=policy.version,
                 final=final,
                 votes_for_violation=ruling.votes_for_violation,
@@ -548,7 +455,7 @@ class Case(BaseModel):
             raise OutOfOrder(f"an appeal is possible once the case is ruled; it is {self.state}")
         assert self.appeal_deadline is not None
         if now >= self.appeal_deadline:
-            raise OutOfOrder(f"the appeal window closed on {_fmt(self.appeal_deadline)}")
+            raise OutOfOrder(f"the appeal window closed on {fmt_time(self.appeal_deadline)}")
         first = self.rulings[-1]
         if party.role is Role.AUTHOR and not first.violation:
             raise OutOfOrder("the ruling found no violation; the author has nothing to appeal")

@@ -12,6 +12,8 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
+from alteram.domain.panel import Panel
+from alteram.domain.policy import Category, Policy
 from alteram.domain.remedy import LADDER, Remedy
 from alteram.domain.vote import Vote
 
@@ -145,4 +147,61 @@ def statement_of_reasons(
         ground=ground,
         how_decided=how,
         redress=redress,
+    )
+
+
+def decide(
+    votes: list[Vote],
+    panel: Panel,
+    policy: Policy,
+    category: Category,
+    now: datetime,
+    appeal_until: datetime | None,
+) -> Ruling:
+    """Count one round's revealed votes into a reasoned ruling."""
+    violation, remedy, jurisdictions, rules = tally(votes, panel.size)
+    final = appeal_until is None
+    reasons = [v.ballot.reasons for v in votes if v.ballot.violation == violation]
+    votes_for = sum(1 for v in votes if v.ballot.violation)
+    statement = statement_of_reasons(
+        violation=violation,
+        remedy=remedy,
+        jurisdictions=jurisdictions,
+        rules=rules,
+        rule_texts={r: rule.text for r in rules if (rule := policy.rule(r)) is not None},
+        category_title=category.title,
+        standard=category.standard,
+        policy_version=policy.version,
+        reasons=reasons,
+        votes_for=votes_for,
+        votes_cast=len(votes),
+        panel_size=panel.size,
+        round_=panel.round,
+        final=final,
+        appeal_until=appeal_until,
+    )
+    return Ruling(
+        round=panel.round,
+        violation=violation,
+        remedy=remedy,
+        jurisdictions=jurisdictions,
+        rules=rules,
+        reasons=reasons,
+        votes_for_violation=votes_for,
+        panel_size=panel.size,
+        votes_cast=len(votes),
+        dissents=[
+            Dissent(
+                juror_id=v.juror_id,
+                violation=v.ballot.violation,
+                remedy=v.ballot.remedy,
+                reasons=v.ballot.reasons,
+            )
+            for v in votes
+            if v.ballot.violation != violation
+        ],
+        policy_version=policy.version,
+        issued_at=now,
+        final=final,
+        statement=statement,
     )
