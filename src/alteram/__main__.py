@@ -1,0 +1,5 @@
+"""``python -m alteram`` runs the CLI."""
+
+from alteram.cli import main
+
+main()

@@ -1,0 +1,149 @@
+"""The CLI, run in-process (CliRunner) and, for `serve` and `panel verify`, as real processes."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from alteram.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("ALTERAM_DATABASE_URL", url)
+    monkeypatch.delenv("ALTERAM_POLICY", raising=False)
+    return {"ALTERAM_DATABASE_URL": url}
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_db_upgrade_then_tokens_print_only_the_token_on_stdout(env: dict[str, str]) -> None:
+    assert run("db", "upgrade")[0] == 0
+    code, out, err = run("juror", "add", "Maryam", "--languages", "fa,en")
+    assert code == 0, err
+    assert out.strip().startswith("alt_ju_") and len(out.strip().splitlines()) == 1
+    assert "shown once" in err
+    code, out, _ = run("token", "create", "--platform", "forum.example")
+    assert code == 0 and out.strip().startswith("alt_pl_")
+    code, out, _ = run("token", "create", "--admin")
+    assert code == 0 and out.strip().startswith("alt_ad_")
+
+
+def test_token_create_needs_exactly_one_kind(env: dict[str, str]) -> None:
+    run("db", "upgrade")
+    code, _, err = run("token", "create")
+    assert code == 2 and "exactly one" in err
+
+
+def test_juror_add_without_languages_is_a_clear_error(env: dict[str, str]) -> None:
+    run("db", "upgrade")
+    code, _, err = run("juror", "add", "Nobody", "--languages", " ,")
+    assert code == 2
+    assert err.strip() == "error: a juror reads at least one language, e.g. en or fa"
+
+
+def test_policy_check_ok_and_line_numbered_problems(tmp_path: Path) -> None:
+    from alteram.domain import policy_file
+
+    default = Path(policy_file.__file__).with_name("default_policy.yaml")
+    code, out, _ = run("policy", "check", str(default))
+    assert code == 0 and out.startswith("OK: ")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: x\ntitle: t\ncategories: []\ndeadlines:\n  reply: PT0S\n")
+    code, _, err = run("policy", "check", str(bad))
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert lines[0].startswith(f"{bad}:3: categories")
+    assert lines[1].startswith(f"{bad}:5: deadlines.reply")
+
+
+def test_worker_once_advances_nothing_on_an_empty_database(env: dict[str, str]) -> None:
+    run("db", "upgrade")
+    code, out, _ = run("worker", "--once")
+    assert code == 0 and "0 case(s) advanced" in out
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_serve_and_panel_verify_against_a_live_server(env: dict[str, str]) -> None:
+    """Start `alteram serve`, walk a case to a drawn panel, then `panel verify` it;
+    a tampered copy of the draw must be reported as a mismatch."""
+    run("db", "upgrade")
+    _, ptok, _ = run("token", "create", "--platform", "forum.example")
+    for i in range(4):
+        assert run("juror", "add", f"J{i}", "--languages", "en")[0] == 0
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "alteram", "serve", "--port", str(port)],
+        env={**os.environ, **env, "ALTERAM_BASE_URL": base},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                httpx.get(f"{base}/api/v1/policy", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        auth = {"Authorization": f"Bearer {ptok.strip()}"}
+        report = {
+            "content": {
+                "platform_id": "42",
+                "url": "https://forum.example/p/42",
+                "author": {"handle": "@sara@forum.example"},
+                "language": "en",
+            },
+            "category": "harassment",
+            "explanation": "targets me",
+            "reporter": {"handle": "@ali@forum.example"},
+        }
+        filed = httpx.post(f"{base}/api/v1/reports", json=report, headers=auth).json()
+        case_id = filed["case_id"]
+        notices = httpx.get(f"{base}/api/v1/cases/{case_id}/notices", headers=auth).json()
+        author = next(n for n in notices["notices"] if n["party"] == "author")
+        assert author["url"].startswith(f"{base}/cases/{case_id}?token=")
+        r = httpx.post(
+            f"{base}/api/v1/cases/{case_id}/reply",
+            json={"waive": True},
+            headers={"Authorization": f"Bearer {author['token']}"},
+        )
+        assert r.json()["state"] == "voting"
+        code, out, err = run("panel", "verify", case_id, "--url", base)
+        assert code == 0, err
+        assert out.startswith("OK round 1: 3 of 4 eligible")
+        code, _, err = run("panel", "verify", "nope", "--url", base)
+        assert code == 6 and "404" in err
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_verify_draw_catches_a_tampered_panel() -> None:
+    from alteram.domain.panel import draw, verify_draw
+
+    ids = [f"j{i}" for i in range(6)]
+    seed, chosen = draw("c1", 1, "ab" * 32, ids, 3)
+    assert verify_draw("c1", 1, "ab" * 32, ids, chosen, seed) == []
+    other = next(j for j in ids if j not in chosen)
+    tampered = [other, *chosen[1:]]
+    assert verify_draw("c1", 1, "ab" * 32, ids, tampered, seed)
