@@ -17,7 +17,6 @@ $(STAMP): $(BIN)/python pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/alteram db upgrade
 	$(BIN)/alteram demo
 
 lint: $(STAMP)

@@ -60,8 +60,10 @@ class Filed:
     replayed: bool = False
 
 
-def notice_url(ctx: Context, case_id: str, token: str) -> str:
-    return f"{ctx.base_url.rstrip('/')}/cases/{case_id}?token={token}"
+def notice_url(ctx: Context, case_id: str) -> str:
+    """Where the party follows the case. The token travels beside the link, never in it,
+    so it does not end up in access logs or referrers."""
+    return f"{ctx.base_url.rstrip('/')}/api/v1/cases/{case_id}"
 
 
 def record_notices(tx: Tx, ctx: Context, case: Case, events: list[Event]) -> None:
@@ -69,7 +71,7 @@ def record_notices(tx: Tx, ctx: Context, case: Case, events: list[Event]) -> Non
     for e in events:
         if isinstance(e, NoticeIssued):
             token = issue_token(tx, ctx, PARTY, case.id, e.party_id)
-            url = notice_url(ctx, case.id, token)
+            url = notice_url(ctx, case.id)
             tx.add_notice(
                 case_id=case.id,
                 party_id=e.party_id,
@@ -77,7 +79,10 @@ def record_notices(tx: Tx, ctx: Context, case: Case, events: list[Event]) -> Non
                 handle=e.handle,
                 token=token,
                 url=url,
-                text=f"{e.text} Reply, follow or appeal at: {url}",
+                text=(
+                    f"{e.text} Follow, reply or appeal at {url} with your personal token "
+                    "(HTTP header 'Authorization: Bearer <token>'); keep it private."
+                ),
                 created_at=e.at,
             )
 
