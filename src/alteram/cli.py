@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -12,7 +13,6 @@ from typing import Annotated, Any, TypeVar
 import httpx
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from alteram import __version__
 from alteram.config import Settings
@@ -112,30 +112,37 @@ def demo(
     for suffix in ("", "-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
     url = f"sqlite:///{database}"
-    settings = Settings(database_url=url)
+    overrides: dict[str, Any] = {"database_url": url}
+    if "ALTERAM_BASE_URL" not in os.environ:
+        overrides["base_url"] = f"http://{host}:{port}"
+    settings = Settings(**overrides)
     migrate.upgrade(url)
     ctx = build_context(settings)
     seeded = seed_demo(ctx)
     base = settings.base_url.rstrip("/")
-    table = Table(title=f"alteram demo on {base}  (database: {database})")
-    table.add_column("who")
-    table.add_column("token or link", overflow="fold")
-    table.add_row("platform forum.example", seeded.platform_token)
-    table.add_row("administrator", seeded.admin_token)
-    for juror_id, name, token in seeded.jurors:
-        table.add_row(f"juror {name} ({juror_id})", token)
-    for case_id, token in seeded.author_links:
-        table.add_row(f"author of {case_id}", f"{base}/api/v1/cases/{case_id}  Bearer {token}")
-    for case_id, token in seeded.reporter_links:
-        table.add_row(f"a reporter of {case_id}", f"{base}/api/v1/cases/{case_id}  Bearer {token}")
-    out.print(table)
-    cases = Table(title="sample cases")
-    for col in ("case", "state", "what"):
-        cases.add_column(col)
-    for row in seeded.cases:
-        cases.add_row(*row)
-    out.print(cases)
-    out.print(f"API docs: {base}/api/v1/docs   OpenAPI: {base}/api/v1/openapi.json")
+    lines = [
+        f"alteram demo on {base}   (database: {database}, recreated on every start)",
+        f"API docs {base}/api/v1/docs   OpenAPI {base}/api/v1/openapi.json",
+        "",
+        "Tokens (send as 'Authorization: Bearer TOKEN'):",
+        f"  platform forum.example   {seeded.platform_token}",
+        f"  administrator            {seeded.admin_token}",
+    ]
+    lines += [f"  juror {jid} {name:<18} {token}" for jid, name, token in seeded.jurors]
+    lines += [f"  author of {cid}    {token}" for cid, token in seeded.author_links]
+    lines += [f"  a reporter of {cid} {token}" for cid, token in seeded.reporter_links]
+    lines += ["", "Sample cases:"]
+    lines += [f"  {cid}  {state:<15} {what}" for cid, state, what in seeded.cases]
+    first = seeded.cases[0][0]
+    lines += [
+        "",
+        "Try:",
+        f"  curl -s {base}/api/v1/cases/{first}",
+        f"  curl -s {base}/api/v1/cases/{first}/ruling",
+        f"  alteram panel verify {first} --url {base}",
+    ]
+    for line in lines:
+        print(line)
     if serve_:
         _serve(ctx, settings, host, port)
 
