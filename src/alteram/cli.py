@@ -13,12 +13,13 @@ from typing import Annotated, Any, TypeVar
 import httpx
 import typer
 from rich.console import Console
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from alteram import __version__
 from alteram.config import Settings
 from alteram.domain.panel import verify_draw
 from alteram.domain.policy_file import load_default_policy, load_policy_file
-from alteram.errors import AlteramError, PolicyInvalid, VerificationFailed
+from alteram.errors import AlteramError, PolicyInvalid, Unavailable, VerificationFailed
 from alteram.services import accounts
 from alteram.services.context import Context
 from alteram.services.proceedings import advance_due
@@ -45,7 +46,6 @@ for sub, name in (
     app.add_typer(sub, name=name)
 
 err = Console(stderr=True)
-out = Console()
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -67,10 +67,23 @@ def clean_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def build_context(settings: Settings, database_url: str | None = None) -> Context:
+def build_context(settings: Settings) -> Context:
+    """The policy in force and a store on a database brought up to date."""
     policy = load_policy_file(settings.policy) if settings.policy else load_default_policy()
-    store = Store(database_url or settings.database_url)
+    try:
+        migrate.upgrade(settings.database_url)
+    except SQLAlchemyError as exc:
+        reason = str(exc.orig) if isinstance(exc, DBAPIError) else str(exc)
+        raise Unavailable(f"cannot use the database: {reason.strip().splitlines()[0]}") from None
+    store = Store(settings.database_url)
     return Context(store=store, policy=policy, base_url=settings.base_url)
+
+
+def _settings_for(host: str, port: int, **overrides: Any) -> Settings:
+    """Settings where notice links point at the address served, unless ALTERAM_BASE_URL says."""
+    if "ALTERAM_BASE_URL" not in os.environ:
+        overrides["base_url"] = f"http://{host}:{port}"
+    return Settings(**overrides)
 
 
 def _serve(ctx: Context, settings: Settings, host: str, port: int) -> None:
@@ -91,8 +104,7 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
 ) -> None:
     """Serve the API (and apply deadlines in a timer loop)."""
-    settings = Settings()
-    migrate.upgrade(settings.database_url)
+    settings = _settings_for(host, port)
     _serve(build_context(settings), settings, host, port)
 
 
@@ -112,11 +124,7 @@ def demo(
     for suffix in ("", "-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
     url = f"sqlite:///{database}"
-    overrides: dict[str, Any] = {"database_url": url}
-    if "ALTERAM_BASE_URL" not in os.environ:
-        overrides["base_url"] = f"http://{host}:{port}"
-    settings = Settings(**overrides)
-    migrate.upgrade(url)
+    settings = _settings_for(host, port, database_url=url)
     ctx = build_context(settings)
     seeded = seed_demo(ctx)
     base = settings.base_url.rstrip("/")
@@ -158,7 +166,7 @@ def worker(
     while True:
         changed = advance_due(ctx)
         if once:
-            out.print(f"{changed} case(s) advanced")
+            print(f"{changed} case(s) advanced")
             return
         time.sleep(settings.tick_seconds)
 
@@ -167,8 +175,7 @@ def worker(
 @clean_errors
 def db_upgrade() -> None:
     """Create or migrate the database at ALTERAM_DATABASE_URL."""
-    settings = Settings()
-    migrate.upgrade(settings.database_url)
+    build_context(Settings()).store.dispose()
     err.print("database is up to date")
 
 
@@ -177,7 +184,7 @@ def db_upgrade() -> None:
 def policy_check(file: Annotated[Path, typer.Argument(help="A policy YAML file.")]) -> None:
     """Validate a policy file; print each problem as file:line: path: message."""
     policy = load_policy_file(file)
-    out.print(f"OK: {policy.title} version {policy.version}", markup=False, highlight=False)
+    print(f"OK: {policy.title} version {policy.version}")
 
 
 def _csv(value: str | None) -> list[str]:
@@ -247,9 +254,9 @@ def panel_verify(
         label = f"round {p['round']}: {len(p['chosen'])} of {len(p['eligible'])} eligible"
         if problems:
             failed = True
-            out.print(f"MISMATCH {label}: " + "; ".join(problems), markup=False)
+            print(f"MISMATCH {label}: " + "; ".join(problems))
         else:
-            out.print(f"OK {label}: chosen {', '.join(p['chosen'])}", markup=False)
+            print(f"OK {label}: chosen {', '.join(p['chosen'])}")
     if failed:
         raise VerificationFailed(f"the panel draw of case {case_id} does not match its inputs")
 

@@ -95,6 +95,14 @@ class TooLarge(AlteramError):
     exit_code = 2
 
 
+class Unavailable(AlteramError):
+    """A real part (the database) cannot be reached or used."""
+
+    status = 503
+    code = "unavailable"
+    exit_code = 7
+
+
 class VerificationFailed(AlteramError):
     """A public check (panel draw, log) did not match."""
 
