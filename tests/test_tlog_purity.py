@@ -1,0 +1,42 @@
+"""``alteram.tlog`` stays pure: standard library, ``cryptography`` and ``alteram.errors`` only."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+import alteram.tlog
+
+TLOG = Path(alteram.tlog.__file__).parent
+ALLOWED_THIRD_PARTY = {"cryptography"}
+ALLOWED_PROJECT = {"alteram.errors"}
+# Not I/O-free: a pure core has no business with these even though they are stdlib.
+FORBIDDEN_STDLIB = {"socket", "sqlite3", "time", "datetime", "urllib", "http", "os", "subprocess"}
+
+
+def _imports(path: Path) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return found
+
+
+def test_tlog_imports_only_what_it_may() -> None:
+    files = sorted(TLOG.glob("*.py"))
+    assert len(files) >= 6
+    for path in files:
+        for module in _imports(path):
+            top = module.split(".")[0]
+            if module.startswith("alteram."):
+                assert module.startswith("alteram.tlog") or module in ALLOWED_PROJECT, (
+                    f"{path.name} imports {module}"
+                )
+            elif top in ALLOWED_THIRD_PARTY or top == "__future__":
+                continue
+            else:
+                assert top in sys.stdlib_module_names, f"{path.name} imports {module}"
+                assert top not in FORBIDDEN_STDLIB, f"{path.name} imports {module}"
