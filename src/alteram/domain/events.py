@@ -1,20 +1,25 @@
 """Named events: one class per state change.
 
 The services append these to the ``events`` table in the same transaction as
-the change; the transparency log is built from them. :func:`event_hash` is the
-one definition of an event's hash, used by the panel draw's seed.
+the change, and each event's :func:`public_record` to the transparency log.
+The public record drops free text (``private`` fields) and replaces party
+identities with salted commitments (``committed`` fields: HMAC-SHA-256 under a
+per-case secret kept private). :func:`event_hash` is the RFC 9162 leaf hash of
+that record: the panel draw's seed uses it, so the seed is a leaf in the log.
 """
 
 from __future__ import annotations
 
-import hashlib
+import hmac
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
 from alteram.domain.remedy import Remedy
+from alteram.tlog.hashing import leaf_hash
 
 
 def canonical_json(value: Any) -> bytes:
@@ -25,6 +30,8 @@ def canonical_json(value: Any) -> bytes:
 class Event(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     type: ClassVar[str] = "event"
+    private: ClassVar[frozenset[str]] = frozenset()
+    committed: ClassVar[frozenset[str]] = frozenset()
     case_id: str
     at: datetime
 
@@ -33,9 +40,41 @@ class Event(BaseModel):
         return {"type": self.type, **self.model_dump(mode="json")}
 
 
+Commit = Callable[[str], str]
+
+
+def commitment(key: bytes) -> Commit:
+    """Salted commitments under a case's secret: HMAC-SHA-256, hex."""
+
+    def commit(value: str) -> str:
+        return hmac.new(key, value.encode(), "sha256").hexdigest()
+
+    return commit
+
+
+def _refuse(_: str) -> str:
+    raise ValueError("this event names a party: its public record needs the case's secret")
+
+
+def public_record(event: Event, commit: Commit = _refuse) -> dict[str, Any]:
+    """What the public log holds of an event: no free text, parties as commitments."""
+    record = event.record()
+    for name in event.private:
+        record.pop(name, None)
+    for name in event.committed:
+        if record.get(name) is not None:
+            record[name] = commit(record[name])
+    return record
+
+
+def leaf(event: Event, commit: Commit = _refuse) -> bytes:
+    """The log leaf: canonical JSON of the public record."""
+    return canonical_json(public_record(event, commit))
+
+
 def event_hash(event: Event) -> str:
-    """SHA-256 (hex) of the event's canonical JSON record."""
-    return hashlib.sha256(canonical_json(event.record())).hexdigest()
+    """The RFC 9162 leaf hash (hex) of an event without party fields; seeds panel draws."""
+    return leaf_hash(leaf(event)).hex()
 
 
 class CaseOpened(Event):
@@ -48,6 +87,7 @@ class CaseOpened(Event):
 
 class ReportFiled(Event):
     type: ClassVar[str] = "report_filed"
+    committed: ClassVar[frozenset[str]] = frozenset({"reporter"})
     report_id: str
     category: str
     reporter: str
@@ -57,6 +97,8 @@ class ReportFiled(Event):
 
 class NoticeIssued(Event):
     type: ClassVar[str] = "notice_issued"
+    private: ClassVar[frozenset[str]] = frozenset({"text"})
+    committed: ClassVar[frozenset[str]] = frozenset({"handle"})
     party_id: str
     role: str
     handle: str
@@ -79,6 +121,7 @@ class InterimMeasureEnded(Event):
 
 class AuthorReplied(Event):
     type: ClassVar[str] = "author_replied"
+    committed: ClassVar[frozenset[str]] = frozenset({"statement"})
     statement: str
 
 
@@ -156,6 +199,7 @@ class AppealFiled(Event):
     """Opens the appeal; its hash seeds the appeal panel draw."""
 
     type: ClassVar[str] = "appeal_filed"
+    private: ClassVar[frozenset[str]] = frozenset({"grounds"})
     appellant: str  # party id
     role: str
     grounds: str

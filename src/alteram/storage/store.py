@@ -7,6 +7,7 @@ events inside it; the commit happens before any reply is sent.
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,9 +19,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 
 from alteram.domain.case import Case
-from alteram.domain.events import Event, event_hash
+from alteram.domain.events import Event, commitment, leaf
 from alteram.domain.panel import Juror
 from alteram.storage import tables as t
+from alteram.storage.log import LogStore, TileCache
+from alteram.tlog import leaf_hash
 
 
 def normalize_url(url: str) -> str:
@@ -84,9 +87,11 @@ class Seat:
 class Tx:
     """Repositories bound to one open transaction."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, tiles: TileCache | None = None) -> None:
         self.conn = conn
         self._pg = conn.dialect.name == "postgresql"
+        self.log = LogStore(conn, tiles or TileCache())
+        self._keys: dict[str, bytes] = {}
 
     # -- cases ----------------------------------------------------------------
 
@@ -126,6 +131,7 @@ class Tx:
                 platform_id=case.content.platform,
                 external_id=case.content.external_id,
                 opened_at=case.opened_at,
+                commit_key=secrets.token_hex(32),
                 **row,
             )
         )
@@ -232,21 +238,34 @@ class Tx:
 
     # -- events ---------------------------------------------------------------
 
+    def _commit_key(self, case_id: str) -> bytes:
+        if case_id not in self._keys:
+            q = select(t.cases.c.commit_key).where(t.cases.c.id == case_id)
+            self._keys[case_id] = bytes.fromhex(self.conn.execute(q).scalar_one())
+        return self._keys[case_id]
+
     def append_events(self, events: list[Event]) -> None:
-        if events:
-            self.conn.execute(
-                insert(t.events),
-                [
-                    {
-                        "case_id": e.case_id,
-                        "type": e.type,
-                        "at": e.at,
-                        "hash": event_hash(e),
-                        "payload": json.dumps(e.record(), sort_keys=True),
-                    }
-                    for e in events
-                ],
-            )
+        """Store the events and append their public records to the log, in this transaction."""
+        if not events:
+            return
+        leaves = [
+            (e.case_id, e.type, leaf(e, commitment(self._commit_key(e.case_id)))) for e in events
+        ]
+        first = self.log.append(leaves)
+        self.conn.execute(
+            insert(t.events),
+            [
+                {
+                    "case_id": e.case_id,
+                    "type": e.type,
+                    "at": e.at,
+                    "hash": leaf_hash(data).hex(),
+                    "payload": json.dumps(e.record(), sort_keys=True),
+                    "log_index": first + i,
+                }
+                for i, (e, (_, _, data)) in enumerate(zip(events, leaves, strict=True))
+            ],
+        )
 
     def events_for(self, case_id: str) -> list[dict[str, Any]]:
         q = select(t.events).where(t.events.c.case_id == case_id).order_by(t.events.c.seq)
@@ -336,6 +355,7 @@ class Store:
     def __init__(self, url: str) -> None:
         self.url = normalize_url(url)
         self.engine = make_engine(self.url)
+        self.tiles = TileCache()
 
     @property
     def dialect(self) -> str:
@@ -344,7 +364,7 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
         with self.engine.begin() as conn:
-            yield Tx(conn)
+            yield Tx(conn, self.tiles)
 
     def dispose(self) -> None:
         self.engine.dispose()

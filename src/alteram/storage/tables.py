@@ -7,13 +7,16 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     DateTime,
     Dialect,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -89,6 +92,8 @@ cases = Table(
     Column("opened_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
     Column("doc", Text, nullable=False),
+    # The per-case secret of the party commitments in the public log (hex; never published).
+    Column("commit_key", String(64), nullable=False, server_default=""),
     Index("ix_cases_due_at", "due_at"),
     Index("ix_cases_content", "platform_id", "external_id"),
 )
@@ -119,6 +124,41 @@ events = Table(
     Column("at", UTCDateTime(), nullable=False),
     Column("hash", String(64), nullable=False),
     Column("payload", Text, nullable=False),
+    Column("log_index", BigInteger),
+)
+
+# The transparency log (RFC 9162). Leaves in order; every perfect-subtree hash kept
+# in tiles of 256 consecutive nodes of one level, so no proof recomputes the tree.
+log_entries = Table(
+    "log_entries",
+    metadata,
+    Column("idx", BigInteger, primary_key=True, autoincrement=False),
+    Column("case_id", String(64), nullable=False, index=True),
+    Column("type", String(64), nullable=False),
+    Column("leaf", LargeBinary, nullable=False),
+)
+
+log_tiles = Table(
+    "log_tiles",
+    metadata,
+    Column("level", SmallInteger, primary_key=True, autoincrement=False),
+    Column("idx", BigInteger, primary_key=True, autoincrement=False),
+    Column("hashes", LargeBinary, nullable=False),
+)
+
+log_state = Table(
+    "log_state",
+    metadata,
+    Column("id", SmallInteger, primary_key=True, autoincrement=False),
+    Column("size", BigInteger, nullable=False),
+)
+
+log_checkpoints = Table(
+    "log_checkpoints",
+    metadata,
+    Column("size", BigInteger, primary_key=True, autoincrement=False),
+    Column("note", Text, nullable=False),
+    Column("signed_at", UTCDateTime(), nullable=False),
 )
 
 notices = Table(
