@@ -22,6 +22,7 @@ from alteram.domain.policy_file import load_default_policy, load_policy_file
 from alteram.errors import AlteramError, PolicyInvalid, Unavailable, VerificationFailed
 from alteram.services import accounts
 from alteram.services.context import Context
+from alteram.services.log import default_origin, load_or_create_signer
 from alteram.services.proceedings import advance_due
 from alteram.storage import migrate
 from alteram.storage.store import Store
@@ -30,18 +31,21 @@ app = typer.Typer(
     help="alteram: due-process content moderation. Settings come from ALTERAM_* variables.",
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_enable=False,  # never print local variables (tokens) on a crash
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 policy_app = typer.Typer(help="The published standard.", no_args_is_help=True)
 juror_app = typer.Typer(help="The juror pool.", no_args_is_help=True)
 token_app = typer.Typer(help="Credentials for platforms and administrators.", no_args_is_help=True)
 panel_app = typer.Typer(help="Panels and their verifiable draw.", no_args_is_help=True)
+log_app = typer.Typer(help="The public transparency log.", no_args_is_help=True)
 for sub, name in (
     (db_app, "db"),
     (policy_app, "policy"),
     (juror_app, "juror"),
     (token_app, "token"),
     (panel_app, "panel"),
+    (log_app, "log"),
 ):
     app.add_typer(sub, name=name)
 
@@ -76,7 +80,9 @@ def build_context(settings: Settings) -> Context:
         reason = str(exc.orig) if isinstance(exc, DBAPIError) else str(exc)
         raise Unavailable(f"cannot use the database: {reason.strip().splitlines()[0]}") from None
     store = Store(settings.database_url)
-    return Context(store=store, policy=policy, base_url=settings.base_url)
+    origin = settings.log_origin or default_origin(settings.base_url)
+    signer = load_or_create_signer(settings.log_key, origin)
+    return Context(store=store, policy=policy, base_url=settings.base_url, signer=signer)
 
 
 def _settings_for(host: str, port: int, **overrides: Any) -> Settings:
@@ -259,6 +265,51 @@ def panel_verify(
             print(f"OK {label}: chosen {', '.join(p['chosen'])}")
     if failed:
         raise VerificationFailed(f"the panel draw of case {case_id} does not match its inputs")
+
+
+@log_app.command("verify")
+@clean_errors
+def log_verify(
+    source: Annotated[
+        str,
+        typer.Argument(
+            help="URL of a running alteram, or a database URL (sqlite:///…, postgresql://…)."
+        ),
+    ],
+    checkpoint: Annotated[
+        Path | None,
+        typer.Option(help="An earlier checkpoint you saved: the log must have only grown since."),
+    ] = None,
+    key: Annotated[
+        str | None,
+        typer.Option(help="The verifier key to trust (required for a database source)."),
+    ] = None,
+    save: Annotated[
+        Path | None, typer.Option(help="Write the verified checkpoint here, for next time.")
+    ] = None,
+) -> None:
+    """Recompute the whole log and check it against its signed checkpoint."""
+    from rich.progress import Progress
+
+    from alteram.logcheck import db_source, http_source, verify_log
+
+    web = source.startswith(("http://", "https://"))
+    src = http_source(source, key) if web else db_source(source, key)
+    earlier = checkpoint.read_text() if checkpoint else None
+    try:
+        with Progress(console=err, transient=True, disable=not err.is_terminal) as bar:
+            task = bar.add_task("verifying entries", total=None)
+
+            def progress(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            cp = verify_log(src, earlier, progress)
+    finally:
+        src.close()
+    if save is not None:
+        save.write_text(src.note)
+    since = f"; consistent with the saved checkpoint {checkpoint}" if checkpoint else ""
+    print(f"OK: log {cp.origin} has {cp.size} entries, root {cp.root.hex()}{since}")
 
 
 @app.command()

@@ -23,6 +23,16 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         default=1_000_000, description="Largest request body accepted (413 above it)."
     )
+    log_key: str = Field(
+        default="alteram-log.key",
+        description="File holding the log's Ed25519 signing key; created on first start "
+        "(keep it outside the database and back it up).",
+    )
+    log_origin: str | None = Field(
+        default=None,
+        description="The log's name in its checkpoints, used when the key is created; "
+        "default: the host of ALTERAM_BASE_URL followed by /log.",
+    )
     tick_seconds: float = Field(
         default=5.0, description="How often `serve` and `worker` apply due deadlines."
     )

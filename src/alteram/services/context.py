@@ -12,6 +12,7 @@ from alteram.domain.events import Event
 from alteram.domain.policy import Policy
 from alteram.errors import NotFound
 from alteram.storage.store import Store, Tx
+from alteram.tlog import Signer
 
 Clock = Callable[[], datetime]
 
@@ -26,6 +27,7 @@ class Context:
     policy: Policy
     clock: Clock = field(default=utcnow)
     base_url: str = "http://127.0.0.1:8000"
+    signer: Signer | None = None  # the log's key; an ephemeral one is made if unset
 
     def now(self) -> datetime:
         return self.clock()
@@ -55,3 +57,7 @@ def case_unit(ctx: Context, case_id: str) -> Iterator[Unit]:
         yield unit
         tx.update_case(case, now)
         tx.append_events(unit.events)
+    if unit.events:
+        from alteram.services.log import after_append
+
+        after_append(ctx)

@@ -7,6 +7,7 @@ from alteram.domain.vote import Ballot
 from alteram.errors import Forbidden, InvalidInput
 from alteram.services.accounts import Principal
 from alteram.services.context import Context, case_unit
+from alteram.services.log import checkpoint
 from alteram.services.reports import record_notices
 
 
@@ -70,6 +71,7 @@ def advance_due(ctx: Context, limit: int = 500) -> int:
                 tx.append_events(events)
                 record_notices(tx, ctx, case, events)
                 changed += 1
+    checkpoint(ctx)
     return changed
 
 

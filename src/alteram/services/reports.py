@@ -14,6 +14,7 @@ from alteram.domain.events import Event, NoticeIssued, canonical_json
 from alteram.errors import Conflict
 from alteram.services.accounts import PARTY, issue_token, new_id
 from alteram.services.context import Context
+from alteram.services.log import after_append
 from alteram.storage.store import Tx
 
 
@@ -95,10 +96,14 @@ def file_report(
     request_hash = hashlib.sha256(canonical_json(body.model_dump(mode="json"))).hexdigest()
     for attempt in range(3):
         try:
-            return _file(ctx, platform_id, body, idempotency_key, request_hash)
+            filed = _file(ctx, platform_id, body, idempotency_key, request_hash)
         except IntegrityError:
             if attempt == 2:
                 raise
+            continue
+        if not filed.replayed:
+            after_append(ctx)
+        return filed
     raise AssertionError("unreachable")
 
 

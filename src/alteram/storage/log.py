@@ -100,8 +100,8 @@ class LogStore:
                 tuple_(t.log_tiles.c.level, t.log_tiles.c.idx).in_(missing)
             )
             for level, idx, blob in self.conn.execute(q):
-                found[(level, idx)] = bytes(blob)
-                self.cache.put((level, idx), bytes(blob))
+                found[(level, idx)] = _bytes(blob)
+                self.cache.put((level, idx), _bytes(blob))
         return found
 
     def nodes(self, ids: Sequence[NodeId], cache: bool = True) -> dict[NodeId, bytes]:
@@ -175,7 +175,7 @@ class LogStore:
         q = select(t.log_tiles.c.level, t.log_tiles.c.idx, t.log_tiles.c.hashes).where(
             tuple_(t.log_tiles.c.level, t.log_tiles.c.idx).in_(keys)
         )
-        return {(lv, ix): bytes(blob) for lv, ix, blob in self.conn.execute(q)}
+        return {(lv, ix): _bytes(blob) for lv, ix, blob in self.conn.execute(q)}
 
     # -- reading --------------------------------------------------------------
 
@@ -190,7 +190,10 @@ class LogStore:
             .where(t.log_entries.c.idx >= start, t.log_entries.c.idx < end)
             .order_by(t.log_entries.c.idx)
         )
-        return [(int(i), c, ty, bytes(leaf)) for i, c, ty, leaf in self.conn.execute(q)]
+        return [(int(i), c, ty, _bytes(leaf)) for i, c, ty, leaf in self.conn.execute(q)]
+
+    def tile(self, level: int, index: int) -> bytes | None:
+        return self._stored([(level, index)]).get((level, index))
 
     def inclusion_proof(self, index: int, size: int) -> list[bytes]:
         self._check_size(size)
@@ -222,3 +225,11 @@ class LogStore:
 
     def save_checkpoint(self, size: int, note: str, now: datetime) -> None:
         self.conn.execute(insert(t.log_checkpoints).values(size=size, note=note, signed_at=now))
+
+
+def _bytes(value: object) -> bytes:
+    """Stored bytes as bytes, even if someone rewrote a BLOB as text."""
+    if isinstance(value, str):
+        return value.encode()
+    assert isinstance(value, bytes | bytearray | memoryview)
+    return bytes(value)

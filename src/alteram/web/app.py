@@ -15,11 +15,11 @@ from fastapi.responses import RedirectResponse
 from alteram import __version__
 from alteram.services.context import Context
 from alteram.services.proceedings import advance_due
-from alteram.web import api, apidocs, errors
+from alteram.web import api, apidocs, errors, log
 from alteram.web.headers import SecurityHeaders
 from alteram.web.limits import BodyLimit
 
-log = logging.getLogger("alteram")
+logger = logging.getLogger("alteram")
 
 
 async def _timer(ctx: Context, every: float) -> None:
@@ -28,7 +28,7 @@ async def _timer(ctx: Context, every: float) -> None:
         try:
             await anyio.to_thread.run_sync(advance_due, ctx)
         except Exception:
-            log.exception("deadline tick failed; retrying next tick")
+            logger.exception("deadline tick failed; retrying next tick")
         await asyncio.sleep(every)
 
 
@@ -61,6 +61,7 @@ def create_app(
     app.state.ctx = ctx
     errors.install(app)
     app.include_router(api.router)
+    app.include_router(log.router)
     apidocs.install(app)
 
     @app.get("/", include_in_schema=False)

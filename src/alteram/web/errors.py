@@ -39,6 +39,8 @@ def install(app: FastAPI) -> None:
         if first.get("type") == "missing":
             msg = f"{field} is required" if field else "a required field is missing"
         elif first.get("type") == "json_invalid":
+            # Its loc is the character position of the syntax error, not a field.
+            field = None
             msg = "the body is not valid JSON"
         elif field:
             msg = f"{field}: {msg}"
