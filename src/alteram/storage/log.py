@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from itertools import groupby
+from typing import Any
 
-from sqlalchemy import Connection, insert, select, tuple_, update
+from sqlalchemy import Connection, insert, select
 
 from alteram.errors import InvalidInput
 from alteram.storage import tables as t
@@ -34,34 +35,43 @@ from alteram.tlog.proof import range_nodes
 
 TILE = 256
 HASH = 32
+_SIZE = "SELECT size FROM log_state WHERE id = 1"
+_SIZE_FOR_UPDATE = "SELECT size FROM log_state WHERE id = 1 FOR UPDATE"
 
 
 class TileCache:
-    """Complete tiles (immutable once full), shared by every connection of a process."""
+    """Tiles read from committed data, shared by every connection of one store.
 
-    def __init__(self, capacity: int = 4096) -> None:
+    Tiles only ever grow (append-only), so a cached tile stays right for every
+    node it holds; a right-edge tile is re-read when a node past its end is asked
+    for. Appends never fill the cache, so a rolled-back append leaves no trace.
+    """
+
+    def __init__(self, capacity: int = 8192) -> None:
         self._tiles: OrderedDict[tuple[int, int], bytes] = OrderedDict()
         self._capacity = capacity
         self._lock = threading.Lock()
+        self.size = 0  # the largest committed log size seen: a lower bound of the real one
 
-    def get(self, key: tuple[int, int]) -> bytes | None:
+    def get(self, key: tuple[int, int], need: int) -> bytes | None:
         with self._lock:
             blob = self._tiles.get(key)
-            if blob is not None:
-                self._tiles.move_to_end(key)
+            if blob is None or len(blob) < need:
+                return None
+            self._tiles.move_to_end(key)
             return blob
 
     def put(self, key: tuple[int, int], blob: bytes) -> None:
-        if len(blob) != TILE * HASH:
-            return
         with self._lock:
-            self._tiles[key] = blob
+            if len(blob) >= len(self._tiles.get(key, b"")):
+                self._tiles[key] = blob
             if len(self._tiles) > self._capacity:
                 self._tiles.popitem(last=False)
 
     def clear(self) -> None:
         with self._lock:
             self._tiles.clear()
+            self.size = 0
 
 
 class LogStore:
@@ -70,43 +80,49 @@ class LogStore:
         self.cache = cache
         self._pg = conn.dialect.name == "postgresql"
 
+    def _sql(self, sql: str, params: Any = ()) -> Any:
+        """Driver-level SQL for the hot paths (written with ``?`` placeholders)."""
+        if self._pg:
+            sql = sql.replace("?", "%s")
+        return self.conn.exec_driver_sql(sql, params)
+
     # -- size and nodes -------------------------------------------------------
 
     def size(self, *, lock: bool = False) -> int:
-        q = select(t.log_state.c.size).where(t.log_state.c.id == 1)
-        if lock and self._pg:
-            q = q.with_for_update()
-        size = self.conn.execute(q).scalar_one_or_none()
-        if size is None:
-            self.conn.execute(insert(t.log_state).values(id=1, size=0))
+        row = self._sql(_SIZE_FOR_UPDATE if lock and self._pg else _SIZE).first()
+        if row is None:
+            self._sql("INSERT INTO log_state (id, size) VALUES (1, 0)")
             return 0
-        return int(size)
+        if not lock:
+            self.cache.size = max(self.cache.size, int(row[0]))
+        return int(row[0])
 
     def _tiles(
-        self, keys: Iterable[tuple[int, int]], cache: bool = True
+        self, needs: dict[tuple[int, int], int], cache: bool = True
     ) -> dict[tuple[int, int], bytes]:
+        """Tiles holding at least ``needs[key]`` bytes."""
         if not cache:  # inside an append: what we read may still be rolled back
-            return self._stored(list(set(keys)))
+            return self._stored(list(needs))
         found: dict[tuple[int, int], bytes] = {}
         missing = []
-        for key in set(keys):
-            blob = self.cache.get(key)
+        for key, need in needs.items():
+            blob = self.cache.get(key, need)
             if blob is None:
                 missing.append(key)
             else:
                 found[key] = blob
-        if missing:
-            q = select(t.log_tiles.c.level, t.log_tiles.c.idx, t.log_tiles.c.hashes).where(
-                tuple_(t.log_tiles.c.level, t.log_tiles.c.idx).in_(missing)
-            )
-            for level, idx, blob in self.conn.execute(q):
-                found[(level, idx)] = _bytes(blob)
-                self.cache.put((level, idx), _bytes(blob))
+        for key, blob in self._stored(missing).items():
+            found[key] = blob
+            self.cache.put(key, blob)
         return found
 
     def nodes(self, ids: Sequence[NodeId], cache: bool = True) -> dict[NodeId, bytes]:
         """The stored hashes of perfect-subtree nodes ``(level, index)``."""
-        tiles = self._tiles(((level, index // TILE) for level, index in ids), cache)
+        needs: dict[tuple[int, int], int] = {}
+        for level, index in ids:
+            key = (level, index // TILE)
+            needs[key] = max(needs.get(key, 0), (index % TILE + 1) * HASH)
+        tiles = self._tiles(needs, cache)
         out: dict[NodeId, bytes] = {}
         for level, index in ids:
             blob = tiles.get((level, index // TILE))
@@ -133,49 +149,43 @@ class LogStore:
         known = self.nodes(frontier_ids, cache=False) if frontier_ids else {}
         cr = CompactRange.from_frontier(start, [known[n] for n in frontier_ids])
         new_nodes = cr.extend([leaf_hash(leaf) for _, _, leaf in leaves])
-        self.conn.execute(
-            insert(t.log_entries),
-            [
-                {"idx": start + i, "case_id": case_id, "type": type_, "leaf": leaf}
-                for i, (case_id, type_, leaf) in enumerate(leaves)
-            ],
+        self._sql(
+            "INSERT INTO log_entries (idx, case_id, type, leaf) VALUES (?, ?, ?, ?)",
+            [(start + i, case_id, type_, leaf) for i, (case_id, type_, leaf) in enumerate(leaves)],
         )
-        self._write_nodes([(level, index, h) for level, index, h in new_nodes])
-        self.conn.execute(
-            update(t.log_state).where(t.log_state.c.id == 1).values(size=start + len(leaves))
-        )
+        self._write_nodes(new_nodes)
+        self._sql("UPDATE log_state SET size = ? WHERE id = 1", (start + len(leaves),))
         return start
 
     def _write_nodes(self, nodes: list[tuple[int, int, bytes]]) -> None:
-        nodes.sort(key=lambda n: (n[0], n[1]))
+        """Store new nodes (sorted by level, then index) into their tiles."""
         chunks: dict[tuple[int, int], tuple[int, bytes]] = {}
         for key, group in groupby(nodes, key=lambda n: (n[0], n[1] // TILE)):
             run = list(group)
             chunks[key] = (run[0][1] % TILE, b"".join(h for _, _, h in run))
         stored = self._stored([k for k, (offset, _) in chunks.items() if offset])
-        inserts = []
+        inserts: list[tuple[int, int, bytes]] = []
         for (level, idx), (offset, blob) in chunks.items():
             if not offset:
-                inserts.append({"level": level, "idx": idx, "hashes": blob})
+                inserts.append((level, idx, blob))
                 continue
             before = stored.get((level, idx), b"")
             if len(before) != offset * HASH:
                 raise RuntimeError(f"log tile ({level}, {idx}) is not the length its tree needs")
-            self.conn.execute(
-                update(t.log_tiles)
-                .where(t.log_tiles.c.level == level, t.log_tiles.c.idx == idx)
-                .values(hashes=before + blob)
+            self._sql(
+                "UPDATE log_tiles SET hashes = ? WHERE level = ? AND idx = ?",
+                (before + blob, level, idx),
             )
         if inserts:
-            self.conn.execute(insert(t.log_tiles), inserts)
+            self._sql("INSERT INTO log_tiles (level, idx, hashes) VALUES (?, ?, ?)", inserts)
 
     def _stored(self, keys: list[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
         if not keys:
             return {}
-        q = select(t.log_tiles.c.level, t.log_tiles.c.idx, t.log_tiles.c.hashes).where(
-            tuple_(t.log_tiles.c.level, t.log_tiles.c.idx).in_(keys)
-        )
-        return {(lv, ix): _bytes(blob) for lv, ix, blob in self.conn.execute(q)}
+        where = " OR ".join(["(level = ? AND idx = ?)"] * len(keys))
+        params = tuple(v for key in keys for v in key)
+        rows = self._sql(f"SELECT level, idx, hashes FROM log_tiles WHERE {where}", params)  # noqa: S608
+        return {(int(lv), int(ix)): _bytes(blob) for lv, ix, blob in rows}
 
     # -- reading --------------------------------------------------------------
 
@@ -210,6 +220,8 @@ class LogStore:
         return assemble_consistency(first, second, self.nodes(ids))
 
     def _check_size(self, size: int) -> None:
+        if 0 < size <= self.cache.size:  # sizes only grow: a size seen before is valid
+            return
         current = self.size()
         if not 0 < size <= current:
             raise InvalidInput(f"tree_size must be in [1, {current}]", field="tree_size")
