@@ -4,6 +4,8 @@ endpoints, and `alteram log verify` catching every kind of tampering, on every b
 from __future__ import annotations
 
 import base64
+import struct
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ from alteram.logcheck import Source, db_source, http_source, verify_log
 from alteram.services import log as log_service
 from alteram.services.context import Context
 from alteram.storage import tables as t
+from alteram.storage.log import split_bundle
 from alteram.storage.store import Store
 from alteram.tlog import (
     Verifier,
@@ -32,12 +35,25 @@ N = 600  # crosses two level-0 tile boundaries
 
 def fill(store: Store, n: int = N, start: int = 0) -> None:
     with store.transaction() as tx:
-        tx.log.append([(f"c{i}", "test", f'{{"i":{i}}}'.encode()) for i in range(start, start + n)])
+        tx.log.append([f'{{"i":{i}}}'.encode() for i in range(start, start + n)])
 
 
 def leaves(store: Store) -> list[bytes]:
     with store.transaction() as tx:
-        return [row[3] for row in tx.log.entries(0, 10**9)]
+        return [leaf for _, leaf in tx.log.entries(0, 10**9)]
+
+
+def rewrite_bundle(store: Store, bundle: int, edit: Callable[[list[bytes]], list[bytes]]) -> None:
+    """Tamper with the stored leaves of one bundle, behind the log's back."""
+    with store.transaction() as tx:
+        blob = tx.conn.execute(
+            select(t.log_bundles.c.leaves).where(t.log_bundles.c.idx == bundle)
+        ).scalar_one()
+        new = b"".join(struct.pack(">I", len(x)) + x for x in edit(split_bundle(blob)))
+        tx.conn.execute(
+            update(t.log_bundles).where(t.log_bundles.c.idx == bundle).values(leaves=new)
+        )
+    store.tiles.clear()
 
 
 def key(ctx: Context) -> str:
@@ -70,7 +86,7 @@ def test_appends_in_batches_keep_root_and_every_proof_right(ctx: Context) -> Non
 def test_a_rolled_back_transaction_appends_nothing(ctx: Context) -> None:
     fill(ctx.store, 10)
     with pytest.raises(RuntimeError), ctx.store.transaction() as tx:
-        tx.log.append([("c", "test", b"{}")] * 300)
+        tx.log.append([b"{}"] * 300)
         raise RuntimeError("boom")
     fill(ctx.store, 300, 10)
     expected = root([leaf_hash(d) for d in leaves(ctx.store)])
@@ -171,9 +187,7 @@ def _tamper(store: Store, stmt: object) -> None:
 def test_a_flipped_byte_in_a_leaf_names_the_entry(ctx: Context) -> None:
     fill(ctx.store)
     src = source(ctx)
-    _tamper(
-        ctx.store, update(t.log_entries).where(t.log_entries.c.idx == 321).values(leaf=b'{"i":32l}')
-    )
+    rewrite_bundle(ctx.store, 1, lambda xs: [*xs[:65], b'{"i":32l}', *xs[66:]])  # entry 321
     with pytest.raises(VerificationFailed, match="entry 321"):
         verify_log(src)
 
@@ -198,8 +212,16 @@ def test_a_flipped_byte_in_a_stored_hash_is_caught(ctx: Context) -> None:
 def test_a_deleted_entry_is_caught(ctx: Context) -> None:
     fill(ctx.store)
     src = source(ctx)
-    _tamper(ctx.store, delete(t.log_entries).where(t.log_entries.c.idx == 42))
-    with pytest.raises(VerificationFailed, match="entry 42 is missing"):
+    rewrite_bundle(ctx.store, 0, lambda xs: [*xs[:42], *xs[43:]])
+    with pytest.raises(VerificationFailed, match="entry 42: its leaf does not hash"):
+        verify_log(src)
+
+
+def test_a_deleted_bundle_is_caught(ctx: Context) -> None:
+    fill(ctx.store)
+    src = source(ctx)
+    _tamper(ctx.store, delete(t.log_bundles).where(t.log_bundles.c.idx == 1))
+    with pytest.raises(VerificationFailed, match="entry 256 is missing"):
         verify_log(src)
 
 
@@ -220,13 +242,13 @@ def test_rewritten_history_fails_against_a_saved_checkpoint(ctx: Context, tmp_pa
     assert verify_log(source(ctx), saved).size == 350
     # Rewrite entry 10 and rebuild everything, as a dishonest operator would.
     with ctx.store.transaction() as tx:
-        data = [row[3] for row in tx.log.entries(0, 350)]
-        for table in (t.log_entries, t.log_tiles, t.log_state, t.log_checkpoints):
+        data = [leaf for _, leaf in tx.log.entries(0, 350)]
+        for table in (t.log_bundles, t.log_tiles, t.log_state, t.log_checkpoints):
             tx.conn.execute(delete(table))
     ctx.store.tiles.clear()
     data[10] = b'{"i":"rewritten"}'
     with ctx.store.transaction() as tx:
-        tx.log.append([("c", "test", d) for d in data])
+        tx.log.append(data)
     src = source(ctx)
     assert verify_log(src).size == 350  # self-consistent on its own...
     with pytest.raises(VerificationFailed, match="not consistent with the saved one of size 300"):
@@ -249,7 +271,7 @@ def test_cli_log_verify_one_line_verdicts(ctx: Context, tmp_path: Path) -> None:
     )
     no_key = runner.invoke(app, ["log", "verify", ctx.store.url])
     assert no_key.exit_code == 2 and "--key" in no_key.stderr
-    _tamper(ctx.store, delete(t.log_entries).where(t.log_entries.c.idx == 3))
+    rewrite_bundle(ctx.store, 0, lambda xs: [*xs[:3], b"forged", *xs[4:]])
     bad = runner.invoke(app, ["log", "verify", ctx.store.url, "--key", k])
     assert bad.exit_code == 6
-    assert bad.stderr.strip() == "error: entry 3 is missing (next is 4)"
+    assert bad.stderr.strip().startswith("error: entry 3: its leaf does not hash")

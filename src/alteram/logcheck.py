@@ -91,8 +91,7 @@ def db_source(url: str, key: str | None) -> Source:
                 rows = tx.log.entries(start, min(size, start + PAGE * 10))
             if not rows:
                 raise VerificationFailed(f"the database has no entry at index {start}")
-            for index, _case, _type, leaf in rows:
-                yield index, leaf
+            yield from rows
             start = rows[-1][0] + 1
 
     def tile(level: int, index: int) -> bytes | None:

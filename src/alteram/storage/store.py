@@ -21,6 +21,7 @@ from sqlalchemy.pool import StaticPool
 from alteram.domain.case import Case
 from alteram.domain.events import Event, commitment, leaf
 from alteram.domain.panel import Juror
+from alteram.storage import decisions as _decisions
 from alteram.storage import tables as t
 from alteram.storage.log import LogStore, TileCache
 from alteram.tlog import leaf_hash
@@ -136,12 +137,14 @@ class Tx:
             )
         )
         self._save_seats(case)
+        _decisions.save(self.conn, case)
 
     def update_case(self, case: Case, now: datetime) -> None:
         self.conn.execute(
             update(t.cases).where(t.cases.c.id == case.id).values(**self._case_row(case, now))
         )
         self._save_seats(case)
+        _decisions.save(self.conn, case)
 
     def _save_seats(self, case: Case) -> None:
         self.conn.execute(delete(t.panel_seats).where(t.panel_seats.c.case_id == case.id))
@@ -248,9 +251,7 @@ class Tx:
         """Store the events and append their public records to the log, in this transaction."""
         if not events:
             return
-        leaves = [
-            (e.case_id, e.type, leaf(e, commitment(self._commit_key(e.case_id)))) for e in events
-        ]
+        leaves = [leaf(e, commitment(self._commit_key(e.case_id))) for e in events]
         first = self.log.append(leaves)
         self.conn.execute(
             insert(t.events),
@@ -263,7 +264,7 @@ class Tx:
                     "payload": json.dumps(e.record(), sort_keys=True),
                     "log_index": first + i,
                 }
-                for i, (e, (_, _, data)) in enumerate(zip(events, leaves, strict=True))
+                for i, (e, data) in enumerate(zip(events, leaves, strict=True))
             ],
         )
 

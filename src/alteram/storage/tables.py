@@ -129,13 +129,13 @@ events = Table(
 
 # The transparency log (RFC 9162). Leaves in order; every perfect-subtree hash kept
 # in tiles of 256 consecutive nodes of one level, so no proof recomputes the tree.
-log_entries = Table(
-    "log_entries",
+# Leaves are stored in bundles of 256 consecutive entries (as in C2SP tlog-tiles),
+# each leaf prefixed by its length as 4 bytes big-endian: one row per 256 appends.
+log_bundles = Table(
+    "log_bundles",
     metadata,
     Column("idx", BigInteger, primary_key=True, autoincrement=False),
-    Column("case_id", String(64), nullable=False, index=True),
-    Column("type", String(64), nullable=False),
-    Column("leaf", LargeBinary, nullable=False),
+    Column("leaves", LargeBinary, nullable=False),
 )
 
 log_tiles = Table(
@@ -183,4 +183,36 @@ panel_seats = Table(
     Column("juror_id", String(64), primary_key=True, index=True),
     Column("voted", Boolean, nullable=False),
     Column("revealed", Boolean, nullable=False),
+)
+
+# The public decisions: a read model, one row per ruled case for its latest ruling,
+# upserted with the case (alteram.storage.decisions). The log index of the ruling is
+# not stored: it is read from `events` when a decision is shown.
+decisions = Table(
+    "decisions",
+    metadata,
+    Column("case_id", String(64), primary_key=True),
+    Column("state", String(32), nullable=False),
+    Column("round", Integer, nullable=False),
+    Column("final", Boolean, nullable=False),
+    Column("category", String(64), nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("remedy", String(32), nullable=False),
+    Column("jurisdictions", JSON, nullable=False),
+    # ",DE,FR,": the same codes, for a LIKE filter that works on every backend.
+    Column("jurisdiction_codes", String(600), nullable=False),
+    Column("language", String(16)),
+    Column("ruled_at", UTCDateTime(), nullable=False),
+    Column("opened_at", UTCDateTime(), nullable=False),
+    Column("report_count", Integer, nullable=False),
+    Column("appealed", Boolean, nullable=False),
+    Column("reversed", Boolean, nullable=False),
+    Column("interim_applied", Boolean, nullable=False),
+    Column("interim_outcome", String(16)),
+    Column("reasons", Text, nullable=False),
+    # The reasons case-folded in Python, so search is Unicode-aware on every backend.
+    Column("reasons_folded", Text, nullable=False),
+    Column("policy_version", String(64), nullable=False),
+    Index("ix_decisions_ruled_at", "ruled_at", "case_id"),
+    Index("ix_decisions_category", "category"),
 )

@@ -41,6 +41,7 @@ class Audit:
         for index, leaf in entries:
             expected = self._range.size
             if index != expected:
+                self._flush()  # an earlier entry that no longer matches names the culprit
                 if index > expected:
                     raise VerificationFailed(f"entry {expected} is missing (next is {index})")
                 raise VerificationFailed(f"entry {index} appears twice or out of order")
@@ -87,15 +88,19 @@ class Audit:
                     "recomputed from the entries"
                 )
 
+    def _flush(self) -> None:
+        if self.stored_tile is not None:
+            for key, run in sorted(self._pending.items()):
+                self._compare(key, run)
+        self._pending.clear()
+
     def finish(self) -> bytes:
         if self._range.size != self.size:
             raise VerificationFailed(
                 f"the log has {self._range.size} entries; the checkpoint says {self.size}: "
                 f"entry {self._range.size} is missing"
             )
-        for key, run in sorted(self._pending.items()):
-            self._compare(key, run)
-        self._pending.clear()
+        self._flush()
         root = self._range.root()
         if root != self.expected_root:
             raise VerificationFailed(

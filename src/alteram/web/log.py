@@ -55,7 +55,7 @@ def get_entries(
         size = tx.log.size()
         rows = tx.log.entries(start, min(end, size))
     entries: list[dict[str, Any]] = []
-    for index, _case, _type, leaf in rows:
+    for index, leaf in rows:
         item: dict[str, Any] = {"index": index, "leaf_hash": b64(leaf_hash(leaf))}
         if format == "base64":
             item["leaf"] = b64(leaf)
@@ -90,7 +90,7 @@ def inclusion(
     """RFC 9162 §2.1.3 inclusion proof of leaf ``index`` in the tree of ``tree_size``."""
     with ctx.store.transaction() as tx:
         proof = tx.log.inclusion_proof(index, tree_size)
-        leaf = tx.log.entries(index, index + 1)[0][3]
+        leaf = tx.log.leaf(index)
     return {
         "index": index,
         "tree_size": tree_size,

@@ -28,14 +28,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("size"),
     )
     op.create_table(
-        "log_entries",
+        "log_bundles",
         sa.Column("idx", sa.BigInteger(), autoincrement=False, nullable=False),
-        sa.Column("case_id", sa.String(length=64), nullable=False),
-        sa.Column("type", sa.String(length=64), nullable=False),
-        sa.Column("leaf", sa.LargeBinary(), nullable=False),
+        sa.Column("leaves", sa.LargeBinary(), nullable=False),
         sa.PrimaryKeyConstraint("idx"),
     )
-    op.create_index(op.f("ix_log_entries_case_id"), "log_entries", ["case_id"], unique=False)
     op.create_table(
         "log_state",
         sa.Column("id", sa.SmallInteger(), autoincrement=False, nullable=False),
@@ -62,7 +59,6 @@ def downgrade() -> None:
     op.drop_column("cases", "commit_key")
     op.drop_table("log_tiles")
     op.drop_table("log_state")
-    op.drop_index(op.f("ix_log_entries_case_id"), table_name="log_entries")
-    op.drop_table("log_entries")
+    op.drop_table("log_bundles")
     op.drop_table("log_checkpoints")
     # ### end Alembic commands ###
