@@ -8,6 +8,7 @@ baseline, so numbers compare across machines.
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
 import tempfile
@@ -16,6 +17,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+import log_store
+import tlog_core
 from sqlalchemy import insert
 
 from alteram.domain.panel import draw
@@ -109,10 +112,22 @@ def main() -> int:
         for ctx_ in (base, ctx):
             ctx_.store.dispose()
 
+    print("== due process (SQLite), against one durable commit per operation")
     print(f"{'scenario':45} {'ops/s':>10} {'x baseline':>11}")
     for name, rate in rows:
         print(f"{name:45} {rate:10.1f} {rate / floor:11.2f}")
     print(f"(median ratio {statistics.median(r / floor for _, r in rows):.2f}; N={N})")
+
+    n = int(os.environ.get("ALTERAM_BENCH_LOG_N", "1000000"))
+    print(
+        f"\n== transparency log core at {n:,} leaves (in memory; pymerkle measured in the same run)"
+    )
+    for scenario, value, unit in tlog_core.run(n):
+        print(f"{scenario:<52} {value:>14,.1f} {unit}")
+    print(f"\n== persisted log at {n:,} leaves (SQLite, WAL, synchronous=FULL)")
+    print(f"{'scenario':52} {'value':>14} {'unit':10} {'target':>12}")
+    for scenario, value, unit, target in log_store.run(n):
+        print(f"{scenario:52} {value:>14,.1f} {unit:10} {target:>12}")
     return 0
 
 
