@@ -22,8 +22,9 @@ runner = CliRunner()
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     monkeypatch.setenv("ALTERAM_DATABASE_URL", url)
+    monkeypatch.setenv("ALTERAM_LOG_KEY", str(tmp_path / "log.key"))
     monkeypatch.delenv("ALTERAM_POLICY", raising=False)
-    return {"ALTERAM_DATABASE_URL": url}
+    return {"ALTERAM_DATABASE_URL": url, "ALTERAM_LOG_KEY": str(tmp_path / "log.key")}
 
 
 def run(*args: str) -> tuple[int, str, str]:
