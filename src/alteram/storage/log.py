@@ -9,8 +9,6 @@ needs in one query. Complete tiles never change, so they are cached.
 from __future__ import annotations
 
 import struct
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import datetime
 from itertools import groupby
@@ -47,33 +45,30 @@ class TileCache:
     Tiles only ever grow (append-only), so a cached tile stays right for every
     node it holds; a right-edge tile is re-read when a node past its end is asked
     for. Appends never fill the cache, so a rolled-back append leaves no trace.
+    A plain dict (atomic operations under the GIL); when full, the oldest go.
     """
 
     def __init__(self, capacity: int = 8192) -> None:
-        self._tiles: OrderedDict[tuple[int, int], bytes] = OrderedDict()
+        self._tiles: dict[tuple[int, int], bytes] = {}
         self._capacity = capacity
-        self._lock = threading.Lock()
         self.size = 0  # the largest committed log size seen: a lower bound of the real one
 
     def get(self, key: tuple[int, int], need: int) -> bytes | None:
-        with self._lock:
-            blob = self._tiles.get(key)
-            if blob is None or len(blob) < need:
-                return None
-            self._tiles.move_to_end(key)
-            return blob
+        blob = self._tiles.get(key)
+        return blob if blob is not None and len(blob) >= need else None
 
     def put(self, key: tuple[int, int], blob: bytes) -> None:
-        with self._lock:
-            if len(blob) >= len(self._tiles.get(key, b"")):
-                self._tiles[key] = blob
-            if len(self._tiles) > self._capacity:
-                self._tiles.popitem(last=False)
+        if len(blob) >= len(self._tiles.get(key, b"")):
+            self._tiles[key] = blob
+        while len(self._tiles) > self._capacity:
+            try:
+                del self._tiles[next(iter(self._tiles))]
+            except (StopIteration, KeyError, RuntimeError):
+                break
 
     def clear(self) -> None:
-        with self._lock:
-            self._tiles.clear()
-            self.size = 0
+        self._tiles.clear()
+        self.size = 0
 
 
 class LogStore:
@@ -87,6 +82,17 @@ class LogStore:
         if self._pg:
             sql = sql.replace("?", "%s")
         return self.conn.exec_driver_sql(sql, params)
+
+    def _rows(self, sql: str, params: Sequence[Any]) -> list[Any]:
+        """A read on the transaction's own DBAPI cursor: no SQLAlchemy overhead per proof."""
+        if self._pg:
+            sql = sql.replace("?", "%s")
+        cursor = self.conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(sql, params)
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
 
     # -- size and nodes -------------------------------------------------------
 
@@ -204,7 +210,7 @@ class LogStore:
             return {}
         where = " OR ".join(["(level = ? AND idx = ?)"] * len(keys))
         params = tuple(v for key in keys for v in key)
-        rows = self._sql(f"SELECT level, idx, hashes FROM log_tiles WHERE {where}", params)  # noqa: S608
+        rows = self._rows(f"SELECT level, idx, hashes FROM log_tiles WHERE {where}", params)  # noqa: S608
         return {(int(lv), int(ix)): _bytes(blob) for lv, ix, blob in rows}
 
     # -- reading --------------------------------------------------------------
