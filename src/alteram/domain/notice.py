@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from alteram.domain.content import Party, Role
@@ -14,7 +14,8 @@ if TYPE_CHECKING:
 
 
 def fmt_time(t: datetime) -> str:
-    return t.strftime("%Y-%m-%dT%H:%MZ")
+    """UTC, to the minute: the ``Z`` suffix must be true whatever zone ``t`` is in."""
+    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
 
 
 def author_notice(case: Case, category: Category, policy: Policy, now: datetime) -> NoticeIssued:
