@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from alteram.domain import events as ev
 from alteram.domain.content import Content, Party, Report, Role
 from alteram.domain.notice import author_notice, fmt_time, reporter_notice
-from alteram.domain.panel import Juror, Panel, draw, eligible_jurors
+from alteram.domain.panel import Juror, Panel, draw, eligible_jurors, normalize_handle
 from alteram.domain.policy import Policy
 from alteram.domain.remedy import Remedy
 from alteram.domain.ruling import Ruling, decide
@@ -98,6 +98,8 @@ class Case(BaseModel):
     appeal: Appeal | None = None
     remedy: Remedy = Remedy.NO_ACTION
     remedy_jurisdictions: list[str] = []
+    # the drawn jurors' own accounts (private): a panelist who becomes a party cannot vote
+    panelist_handles: dict[str, list[str]] = {}
 
     # -- reading ------------------------------------------------------------
 
@@ -309,6 +311,7 @@ class Case(BaseModel):
         )
         self.pending_draw_hash = None
         self.shortfall_seen = None
+        self.panelist_handles.update({j.id: list(j.handles) for j in eligible if j.id in chosen})
         self.voting_deadline = deadline
         self.state = CaseState.VOTING if round_ == 1 else CaseState.APPEAL_VOTING
         return [
@@ -343,6 +346,11 @@ class Case(BaseModel):
             raise Forbidden(f"juror {juror_id} is not on the current panel of case {self.id}")
         if now >= self.voting_deadline:
             raise OutOfOrder(f"voting closed on {fmt_time(self.voting_deadline)}")
+        own = {normalize_handle(h) for h in self.panelist_handles.get(juror_id, [])}
+        if own & {normalize_handle(h) for h in self.party_handles()}:
+            raise Forbidden(
+                f"juror {juror_id} has become a party to case {self.id} and cannot vote on it"
+            )
         if any(v.juror_id == juror_id for v in self.votes_in(panel.round)):
             raise OutOfOrder(f"juror {juror_id} has already voted in round {panel.round}")
         allowed_geo = {c.jurisdiction for c in self.cited_laws if c.compatible}
