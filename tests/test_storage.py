@@ -341,6 +341,10 @@ def test_due_case_ids_ordering_and_limit(store):
         assert tx.due_case_ids(now, limit=2) == ["c-early", "c-mid"]
         assert tx.due_case_ids(T0 + 7 * DAY) == ["c-early", "c-mid"]  # due exactly now counts
         assert tx.due_case_ids(T0) == []
+        # keyset paging visits every due case once, whatever the page size
+        assert tx.due_case_ids(now, limit=2, after="c-mid") == ["c-late"]
+        assert tx.due_case_ids(now, limit=1, after="c-early") == ["c-mid"]
+        assert tx.due_case_ids(now, after="c-late") == []
 
 
 def test_open_seats_follow_the_panel_and_the_reveal(store):

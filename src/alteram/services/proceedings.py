@@ -49,30 +49,41 @@ def advance_case(ctx: Context, case_id: str) -> Case:
         return u.case
 
 
-def advance_due(ctx: Context, limit: int = 500) -> int:
+def advance_due(ctx: Context, page: int = 200) -> int:
     """Apply every due deadline; safe to run in several processes at once.
 
     Each case is advanced in its own transaction under a row lock (PostgreSQL:
     ``FOR UPDATE SKIP LOCKED``, so two workers never take the same case; SQLite:
-    one writer at a time). Returns how many cases changed.
+    one writer at a time). Every due case is visited once per call, in pages, so
+    cases still waiting for jurors cannot crowd out the rest. Returns how many
+    cases changed.
     """
-    with ctx.store.transaction() as tx:
-        due = tx.due_case_ids(ctx.now(), limit)
-    changed = 0
-    for case_id in due:
+    now, changed, after = ctx.now(), 0, None
+    while True:
         with ctx.store.transaction() as tx:
-            case = tx.get_case(case_id, lock=True, skip_locked=True)
-            if case is None:
-                continue  # another worker holds it
-            now = ctx.now()
-            events = case.advance(now, ctx.policy, tx.jurors(active_only=True))
-            if events:
-                tx.update_case(case, now)
-                tx.append_events(events)
-                record_notices(tx, ctx, case, events)
-                changed += 1
+            due = tx.due_case_ids(now, page, after)
+        if not due:
+            break
+        after = due[-1]
+        changed += sum(_advance_one(ctx, case_id) for case_id in due)
     checkpoint(ctx)
     return changed
+
+
+def _advance_one(ctx: Context, case_id: str) -> int:
+    """Advance one case in its own transaction; 1 if it changed."""
+    with ctx.store.transaction() as tx:
+        case = tx.get_case(case_id, lock=True, skip_locked=True)
+        if case is None:
+            return 0  # another worker holds it
+        now = ctx.now()
+        events = case.advance(now, ctx.policy, tx.jurors(active_only=True))
+        if not events:
+            return 0
+        tx.update_case(case, now)
+        tx.append_events(events)
+        record_notices(tx, ctx, case, events)
+        return 1
 
 
 def _require_party(who: Principal, case_id: str, roles: tuple[str, ...]) -> None:

@@ -14,7 +14,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, delete, event, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    and_,
+    create_engine,
+    delete,
+    event,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 
@@ -165,14 +176,15 @@ class Tx:
         if rows:
             self.conn.execute(insert(t.panel_seats), rows)
 
-    def due_case_ids(self, now: datetime, limit: int = 100) -> list[str]:
-        q = (
-            select(t.cases.c.id)
-            .where(t.cases.c.due_at.is_not(None), t.cases.c.due_at <= now)
-            .order_by(t.cases.c.due_at)
-            .limit(limit)
-        )
-        return list(self.conn.execute(q).scalars())
+    def due_case_ids(self, now: datetime, limit: int = 100, after: str | None = None) -> list[str]:
+        """Ids of cases with a deadline at or before ``now``, earliest first (ties by id);
+        ``after`` continues a listing from that case id (keyset paging)."""
+        c = t.cases.c
+        q = select(c.id).where(c.due_at.is_not(None), c.due_at <= now)
+        if after is not None:
+            last = select(c.due_at).where(c.id == after).scalar_subquery()
+            q = q.where(or_(c.due_at > last, and_(c.due_at == last, c.id > after)))
+        return list(self.conn.execute(q.order_by(c.due_at, c.id).limit(limit)).scalars())
 
     def case_ids(self) -> list[str]:
         return list(self.conn.execute(select(t.cases.c.id).order_by(t.cases.c.opened_at)).scalars())
