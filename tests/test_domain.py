@@ -459,7 +459,7 @@ def test_appeal_steps_out_of_order():
     with pytest.raises(OutOfOrder, match="appeal window closed on 2026-11-16T09:30Z"):
         case.file_appeal("r1", "why", T0 + 14 * DAY, POLICY, jurors)
     case.file_appeal("r1", "It is abuse.", T0, POLICY, jurors)
-    with pytest.raises(OutOfOrder, match="already been appealed; a party appeals once"):
+    with pytest.raises(OutOfOrder, match="already been appealed; a case is appealed once"):
         case.file_appeal("r2", "Me too.", T0, POLICY, jurors)
     vote_panel(case, [no_violation()] * 5)
     with pytest.raises(OutOfOrder, match="already been appealed"):

@@ -459,7 +459,14 @@ class Case(BaseModel):
             raise InvalidInput("an appeal states its grounds", field="grounds")
         if self.state is not CaseState.RULED:
             if self.appeal is not None:
-                raise OutOfOrder(f"case {self.id} has already been appealed; a party appeals once")
+                raise OutOfOrder(
+                    f"case {self.id} has already been appealed; a case is appealed once"
+                )
+            if self.state is CaseState.FINAL and self.appeal_deadline is not None:
+                raise OutOfOrder(
+                    f"the appeal window closed on {fmt_time(self.appeal_deadline)}; "
+                    "the ruling is final"
+                )
             raise OutOfOrder(f"an appeal is possible once the case is ruled; it is {self.state}")
         assert self.appeal_deadline is not None
         if now >= self.appeal_deadline:
@@ -516,7 +523,6 @@ class Case(BaseModel):
                 "No appeal was filed in time; this ruling is final within alteram. "
                 "Courts and out-of-court bodies remain open."
             )
-            self.appeal_deadline = None
             events.append(
                 ev.CaseFinal(
                     case_id=self.id,
