@@ -111,7 +111,7 @@ def test_geo_restriction_needs_a_majority_per_jurisdiction():
     assert tally(votes(geo("DE"), geo("FR"), no_violation()), 3)[1:3] == (Remedy.AGE_GATE, [])
 
 
-def test_rules_are_ordered_by_support_then_id_and_counted_once_per_vote():
+def test_the_ruling_rests_on_rules_most_violation_votes_cite_counted_once_per_vote():
     ballots = [
         violation(["THR-2", "THR-1", "THR-2"]),
         violation(["THR-2"]),
@@ -119,9 +119,13 @@ def test_rules_are_ordered_by_support_then_id_and_counted_once_per_vote():
         violation(["THR-2"]),
         no_violation(),
     ]
-    assert tally(votes(*ballots), 5)[3] == ["THR-2", "THR-1", "PRV-1"]
-    # Equal support: by id.
-    assert tally(votes(*ballots[:3]), 3)[3] == ["THR-1", "THR-2", "PRV-1"]
+    # THR-2: 3 of 4 violation votes; THR-1: 2 of 4 and PRV-1: 1 of 4 are minorities.
+    assert tally(votes(*ballots), 5)[3] == ["THR-2"]
+    # Two of three cite both THR-1 and THR-2 (ordered by support, then id); PRV-1 is one.
+    assert tally(votes(*ballots[:3]), 3)[3] == ["THR-1", "THR-2"]
+    # No rule has a majority of the violation votes: every cited rule, by support then id.
+    split = [violation(["THR-1"]), violation(["THR-2"]), violation(["PRV-1"])]
+    assert tally(votes(*split), 3)[3] == ["PRV-1", "THR-1", "THR-2"]
     # Rules cited by jurors who found no violation are not the ruling's.
     other = no_violation().model_copy(update={"rules": ("SPM-1",)})
     assert "SPM-1" not in tally(votes(*ballots[:3], other), 5)[3]

@@ -84,8 +84,12 @@ def tally(votes: list[Vote], panel_size: int) -> tuple[bool, Remedy, list[str], 
             jurisdictions = geo
         remedy = rung
         break
+    # The rules the ruling rests on: those most jurors finding a violation cited;
+    # a rule cited by a minority alone is not the panel's ground.
     rule_counts = Counter(r for v in violation_votes for r in dict.fromkeys(v.ballot.rules))
-    rules = [r for r, _ in sorted(rule_counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+    ranked = sorted(rule_counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    backed = [r for r, n in ranked if n >= len(violation_votes) // 2 + 1]
+    rules = backed or [r for r, _ in ranked]
     return True, remedy, jurisdictions, rules
 
 
