@@ -20,6 +20,7 @@ from alteram.config import Settings
 from alteram.domain.panel import verify_draw
 from alteram.domain.policy_file import load_default_policy, load_policy_file
 from alteram.errors import AlteramError, PolicyInvalid, Unavailable, VerificationFailed
+from alteram.export import export_app
 from alteram.services import accounts
 from alteram.services.context import Context
 from alteram.services.log import default_origin, load_or_create_signer
@@ -48,6 +49,7 @@ for sub, name in (
     (log_app, "log"),
 ):
     app.add_typer(sub, name=name)
+app.add_typer(export_app, name="export")
 
 err = Console(stderr=True)
 F = TypeVar("F", bound=Callable[..., Any])

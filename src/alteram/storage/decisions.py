@@ -234,4 +234,5 @@ def case_pages(conn: Connection, page: int = 500) -> Iterator[Case]:
 def report_receipts(conn: Connection) -> Iterator[tuple[datetime, str]]:
     """``(received_at, category)`` of every report: no reporter, no text."""
     r = t.reports.c
-    yield from conn.execute(select(r.received_at, r.category)).tuples()
+    for row in conn.execute(select(r.received_at, r.category)):
+        yield row[0], row[1]

@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse
 from alteram import __version__
 from alteram.services.context import Context
 from alteram.services.proceedings import advance_due
-from alteram.web import api, apidocs, errors, log
+from alteram.web import api, apidocs, errors, log, public
 from alteram.web.headers import SecurityHeaders
 from alteram.web.limits import BodyLimit
 
@@ -61,6 +61,7 @@ def create_app(
     app.state.ctx = ctx
     errors.install(app)
     app.include_router(api.router)
+    app.include_router(public.router)
     app.include_router(log.router)
     apidocs.install(app)
 
