@@ -16,8 +16,7 @@ from alteram.domain.case import Case, CaseState
 from alteram.domain.events import commitment, event_hash, leaf
 from alteram.domain.remedy import Remedy
 from alteram.errors import Conflict
-from alteram.services import accounts, proceedings
-from alteram.services import reports as reports_service
+from alteram.services import accounts, intake, proceedings
 from alteram.services.context import Context
 from alteram.services.reports import ReportRequest, file_report
 from alteram.storage import tables as t
@@ -458,7 +457,7 @@ def test_file_report_is_all_or_nothing(ctx: Context, people, monkeypatch):
     def fail(*_a, **_k):
         raise Boom
 
-    monkeypatch.setattr(reports_service, "record_notices", fail)
+    monkeypatch.setattr(intake, "record_notices", fail)
     with pytest.raises(Boom):
         file_report(ctx, people.platform_id, _request("post-a", "alice"), "key-a")
     assert _everything(ctx.store) == before

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.exc import IntegrityError
 
 from alteram.domain.case import Case
-from alteram.domain.content import Content, Report
-from alteram.domain.events import Event, NoticeIssued, canonical_json
-from alteram.errors import Conflict
-from alteram.services.accounts import PARTY, issue_token, new_id
+from alteram.domain.events import Event, NoticeIssued
+from alteram.errors import AlteramError
+from alteram.services.accounts import PARTY, issue_token
 from alteram.services.context import Context
-from alteram.services.log import after_append
 from alteram.storage.store import Tx
 
 
@@ -91,87 +87,10 @@ def record_notices(tx: Tx, ctx: Context, case: Case, events: list[Event]) -> Non
 def file_report(
     ctx: Context, platform_id: str, body: ReportRequest, idempotency_key: str | None = None
 ) -> Filed:
-    """File a report; committed before this returns. Retried once if two reports on
-    new content race to open its case (the loser joins the winner's case)."""
-    request_hash = hashlib.sha256(canonical_json(body.model_dump(mode="json"))).hexdigest()
-    for attempt in range(3):
-        try:
-            filed = _file(ctx, platform_id, body, idempotency_key, request_hash)
-        except IntegrityError:
-            if attempt == 2:
-                raise
-            continue
-        if not filed.replayed:
-            after_append(ctx)
-        return filed
-    raise AssertionError("unreachable")
+    """File one report; committed before this returns (see :mod:`alteram.services.intake`)."""
+    from alteram.services.intake import Item, file_batch
 
-
-def _file(
-    ctx: Context,
-    platform_id: str,
-    body: ReportRequest,
-    idempotency_key: str | None,
-    request_hash: str,
-) -> Filed:
-    with ctx.store.transaction() as tx:
-        if idempotency_key:
-            seen = tx.report_by_idempotency_key(platform_id, idempotency_key)
-            if seen is not None:
-                if seen.request_hash != request_hash:
-                    raise Conflict(
-                        "this Idempotency-Key was used for a different report; "
-                        "use a new key for a new report",
-                        field="Idempotency-Key",
-                    )
-                existing = tx.get_case(seen.case_id)
-                assert existing is not None
-                return Filed(seen.report_id, seen.case_id, existing.state.value, replayed=True)
-        now = ctx.now()
-        report = Report(
-            id=new_id("r"),
-            reporter=body.reporter.handle,
-            category=body.category,
-            explanation=body.explanation,
-            jurisdiction=body.jurisdiction.upper() if body.jurisdiction else None,
-            legal_basis=body.legal_basis,
-            received_at=now,
-        )
-        pool = tx.jurors(active_only=True)
-        case = tx.find_open_case(platform_id, body.content.platform_id)
-        events: list[Event] = []
-        if case is not None:
-            events = case.advance(now, ctx.policy, pool)
-        if case is not None and case.is_open:
-            events += case.add_report(report, ctx.policy, now)
-            tx.update_case(case, now)
-        else:
-            if case is not None:  # its deadlines just closed it: save that first
-                tx.update_case(case, now)
-                tx.append_events(events)
-            content = Content(
-                platform=platform_id,
-                external_id=body.content.platform_id,
-                url=body.content.url,
-                author=body.content.author.handle,
-                text=body.content.text,
-                language=body.content.language.lower() if body.content.language else None,
-            )
-            case, events = Case.open(new_id("c"), content, report, ctx.policy, now)
-            tx.insert_case(case, now)
-        tx.add_report(
-            report_id=report.id,
-            case_id=case.id,
-            platform_id=platform_id,
-            idempotency_key=idempotency_key,
-            request_hash=request_hash,
-            reporter=report.reporter,
-            category=report.category,
-            explanation=report.explanation,
-            jurisdiction=report.jurisdiction,
-            legal_basis=report.legal_basis,
-            received_at=now,
-        )
-        tx.append_events(events)
-        record_notices(tx, ctx, case, events)
-        return Filed(report.id, case.id, case.state.value)
+    (result,) = file_batch(ctx, [Item(platform_id, body, idempotency_key)])
+    if isinstance(result, AlteramError):
+        raise result
+    return result

@@ -235,6 +235,11 @@ class Tx:
             )
         )
 
+    def add_reports(self, rows: list[dict[str, Any]]) -> None:
+        """Insert report rows (the columns of ``reports``) in one statement."""
+        if rows:
+            self.conn.execute(insert(t.reports), rows)
+
     def report_by_idempotency_key(self, platform_id: str, key: str) -> IdempotentReport | None:
         row = self.conn.execute(
             select(t.reports.c.id, t.reports.c.case_id, t.reports.c.request_hash).where(

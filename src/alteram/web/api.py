@@ -15,7 +15,8 @@ from alteram.errors import Forbidden, NotFound, OutOfOrder
 from alteram.services import proceedings
 from alteram.services.accounts import JUROR, PLATFORM, Principal, authenticate
 from alteram.services.context import Context
-from alteram.services.reports import ReportRequest, file_report
+from alteram.services.intake import GroupCommit, Item
+from alteram.services.reports import ReportRequest
 from alteram.web.views import case_view, ruling_view
 
 router = APIRouter(prefix="/api/v1")
@@ -24,6 +25,12 @@ router = APIRouter(prefix="/api/v1")
 def get_ctx(request: Request) -> Context:
     ctx: Context = request.app.state.ctx
     return ctx
+
+
+def intake(request: Request) -> GroupCommit:
+    """Concurrent report requests share commits (see :class:`GroupCommit`)."""
+    committer: GroupCommit = request.app.state.intake
+    return committer
 
 
 def _bearer(authorization: str | None) -> str | None:
@@ -73,14 +80,14 @@ def get_policy(ctx: Ctx) -> dict[str, Any]:
 @router.post("/reports", status_code=202, tags=["platform"])
 def post_report(
     body: ReportRequest,
-    ctx: Ctx,
+    request: Request,
     who: Who,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> JSONResponse:
     """File a report (platform token). Joins the open case for the content, or opens one.
     Committed before the reply; a repeated ``Idempotency-Key`` returns the first answer."""
     who.require(PLATFORM)
-    filed = file_report(ctx, who.subject, body, idempotency_key)
+    filed = intake(request).submit(Item(who.subject, body, idempotency_key))
     return JSONResponse(
         {"report_id": filed.report_id, "case_id": filed.case_id, "case_state": filed.case_state},
         status_code=202,

@@ -14,8 +14,9 @@ from fastapi.responses import RedirectResponse
 
 from alteram import __version__
 from alteram.services.context import Context
+from alteram.services.intake import GroupCommit
 from alteram.services.proceedings import advance_due
-from alteram.web import api, apidocs, errors, log, public
+from alteram.web import api, apidocs, errors, intake, log, public
 from alteram.web.headers import SecurityHeaders
 from alteram.web.limits import BodyLimit
 
@@ -59,8 +60,10 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.ctx = ctx
+    app.state.intake = GroupCommit(ctx)
     errors.install(app)
     app.include_router(api.router)
+    app.include_router(intake.router)
     app.include_router(public.router)
     app.include_router(log.router)
     apidocs.install(app)
@@ -69,6 +72,8 @@ def create_app(
     def root() -> RedirectResponse:
         return RedirectResponse("/api/v1/docs")
 
-    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+    app.add_middleware(
+        BodyLimit, max_bytes=max_body_bytes, batch_bytes=max(max_body_bytes, 16_000_000)
+    )
     app.add_middleware(SecurityHeaders)
     return app

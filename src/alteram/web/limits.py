@@ -10,13 +10,14 @@ from alteram.web.errors import error_body
 
 
 class BodyLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, batch_bytes: int | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.batch_bytes = batch_bytes or max_bytes  # for the ``:batch`` endpoints
 
-    async def _reject(self, send: Send) -> None:
+    async def _reject(self, send: Send, limit: int) -> None:
         body = json.dumps(
-            error_body("too_large", f"the request body is over {self.max_bytes} bytes")
+            error_body("too_large", f"the request body is over {limit} bytes")
         ).encode()
         await send(
             {
@@ -31,9 +32,10 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.batch_bytes if scope.get("path", "").endswith(":batch") else self.max_bytes
         for name, value in scope.get("headers", []):
-            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
-                await self._reject(send)
+            if name == b"content-length" and value.isdigit() and int(value) > limit:
+                await self._reject(send, limit)
                 return
         seen = 0
         rejected = False
@@ -43,9 +45,9 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes and not rejected:
+                if seen > limit and not rejected:
                     rejected = True
-                    await self._reject(send)
+                    await self._reject(send, limit)
                     return {"type": "http.disconnect"}
             return message
 

@@ -1,0 +1,238 @@
+"""Taking reports in: one at a time, in batches, and with concurrent commits grouped.
+
+Every report joins the one open case for its content, or opens it. A batch is
+one transaction: each case it touches is loaded and saved once, its events are
+appended to the log in one go, and each item gets its own result or error.
+:class:`GroupCommit` turns concurrent single reports into such batches, so many
+requests share one durable commit (one fsync) instead of paying one each.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from concurrent.futures import Future
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from alteram.domain.case import Case
+from alteram.domain.content import Content, Report
+from alteram.domain.events import Event, canonical_json
+from alteram.errors import AlteramError, Conflict
+from alteram.services.accounts import new_id
+from alteram.services.context import Context
+from alteram.services.log import after_append
+from alteram.services.reports import Filed, ReportRequest, record_notices
+from alteram.storage.store import Tx
+
+MAX_BATCH = 1000
+
+
+@dataclass(frozen=True)
+class Item:
+    platform_id: str
+    body: ReportRequest
+    idempotency_key: str | None = None
+
+    def request_hash(self) -> str:
+        return hashlib.sha256(canonical_json(self.body.model_dump(mode="json"))).hexdigest()
+
+
+Result = Filed | AlteramError
+
+
+def file_batch(ctx: Context, items: list[Item]) -> list[Result]:
+    """File many reports in one transaction; committed before this returns.
+
+    Retried if a concurrent writer opened a case for the same content first (the
+    retry joins that case)."""
+    hashes = [item.request_hash() for item in items]
+    for attempt in range(3):
+        try:
+            with ctx.store.transaction() as tx:
+                results = _Intake(ctx, tx).run(items, hashes)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+            continue
+        if any(isinstance(r, Filed) and not r.replayed for r in results):
+            after_append(ctx)
+        return results
+    raise AssertionError("unreachable")
+
+
+class _Intake:
+    def __init__(self, ctx: Context, tx: Tx) -> None:
+        self.ctx, self.tx = ctx, tx
+        self.now: datetime = ctx.now()
+        self.cases: dict[tuple[str, str], Case] = {}
+        self.new: list[Case] = []
+        self.new_ids: set[str] = set()
+        self.changed: dict[str, Case] = {}
+        self.events: list[Event] = []
+        self.rows: list[dict[str, Any]] = []
+        self.keys: dict[tuple[str, str], tuple[str, Filed]] = {}
+        self._pool: list[Any] | None = None
+
+    @property
+    def pool(self) -> list[Any]:
+        if self._pool is None:
+            self._pool = self.tx.jurors(active_only=True)
+        return self._pool
+
+    def run(self, items: list[Item], hashes: list[str]) -> list[Result]:
+        results: list[Result] = []
+        for item, request_hash in zip(items, hashes, strict=True):
+            try:
+                results.append(self._one(item, request_hash))
+            except AlteramError as exc:
+                results.append(exc)
+        self._flush()
+        return results
+
+    def _replay(self, item: Item, request_hash: str) -> Filed | None:
+        key = item.idempotency_key
+        if not key:
+            return None
+        seen = self.keys.get((item.platform_id, key))
+        if seen is None:
+            stored = self.tx.report_by_idempotency_key(item.platform_id, key)
+            if stored is None:
+                return None
+            case = self.tx.get_case(stored.case_id)
+            assert case is not None
+            filed = Filed(stored.report_id, stored.case_id, case.state.value, replayed=True)
+            seen = (stored.request_hash, filed)
+        if seen[0] != request_hash:
+            raise Conflict(
+                "this Idempotency-Key was used for a different report; "
+                "use a new key for a new report",
+                field="Idempotency-Key",
+            )
+        return Filed(seen[1].report_id, seen[1].case_id, seen[1].case_state, replayed=True)
+
+    def _open_case(self, platform_id: str, external_id: str) -> Case | None:
+        """The open case for this content as of now, applying passed deadlines."""
+        key = (platform_id, external_id)
+        case = self.cases.get(key)
+        if case is None:
+            case = self.tx.find_open_case(platform_id, external_id)
+            if case is None:
+                return None
+            self.cases[key] = case
+            advanced = case.advance(self.now, self.ctx.policy, self.pool)
+            if advanced:
+                self.events += advanced
+                self.changed[case.id] = case
+        return case if case.is_open else None
+
+    def _one(self, item: Item, request_hash: str) -> Filed:
+        replay = self._replay(item, request_hash)
+        if replay is not None:
+            return replay
+        body = item.body
+        report = Report(
+            id=new_id("r"),
+            reporter=body.reporter.handle,
+            category=body.category,
+            explanation=body.explanation,
+            jurisdiction=body.jurisdiction.upper() if body.jurisdiction else None,
+            legal_basis=body.legal_basis,
+            received_at=self.now,
+        )
+        case = self._open_case(item.platform_id, body.content.platform_id)
+        if case is not None:
+            self.events += case.add_report(report, self.ctx.policy, self.now)
+            if case.id not in self.new_ids:
+                self.changed[case.id] = case
+        else:
+            content = Content(
+                platform=item.platform_id,
+                external_id=body.content.platform_id,
+                url=body.content.url,
+                author=body.content.author.handle,
+                text=body.content.text,
+                language=body.content.language.lower() if body.content.language else None,
+            )
+            case, opened = Case.open(new_id("c"), content, report, self.ctx.policy, self.now)
+            self.events += opened
+            self.new.append(case)
+            self.new_ids.add(case.id)
+            self.cases[(item.platform_id, body.content.platform_id)] = case
+        self.rows.append(
+            {
+                "id": report.id,
+                "case_id": case.id,
+                "platform_id": item.platform_id,
+                "idempotency_key": item.idempotency_key,
+                "request_hash": request_hash,
+                "reporter": report.reporter,
+                "category": report.category,
+                "explanation": report.explanation,
+                "jurisdiction": report.jurisdiction,
+                "legal_basis": report.legal_basis,
+                "received_at": self.now,
+            }
+        )
+        filed = Filed(report.id, case.id, case.state.value)
+        if item.idempotency_key:
+            self.keys[(item.platform_id, item.idempotency_key)] = (request_hash, filed)
+        return filed
+
+    def _flush(self) -> None:
+        # Closed cases first: a new case for the same content needs its open key.
+        for case in self.changed.values():
+            self.tx.update_case(case, self.now)
+        for case in self.new:
+            self.tx.insert_case(case, self.now)
+        self.tx.add_reports(self.rows)
+        self.tx.append_events(self.events)
+        by_id = {c.id: c for c in (*self.new, *self.changed.values())}
+        for case_id, case in by_id.items():
+            record_notices(
+                self.tx, self.ctx, case, [e for e in self.events if e.case_id == case_id]
+            )
+
+
+class GroupCommit:
+    """Concurrent single reports share transactions: the first caller to find no
+    batch running becomes the leader and files everything queued, batch after
+    batch, until the queue is empty; the others wait for their own result."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self._lock = threading.Lock()
+        self._queue: list[tuple[Item, Future[Filed]]] = []
+        self._leading = False
+
+    def submit(self, item: Item) -> Filed:
+        future: Future[Filed] = Future()
+        with self._lock:
+            self._queue.append((item, future))
+            lead = not self._leading
+            self._leading = self._leading or lead
+        if lead:
+            self._lead()
+        return future.result()
+
+    def _lead(self) -> None:
+        while True:
+            with self._lock:
+                batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
+                if not batch:
+                    self._leading = False
+                    return
+            try:
+                results = file_batch(self.ctx, [item for item, _ in batch])
+            except BaseException as exc:  # the whole batch failed: every waiter hears it
+                for _, future in batch:
+                    future.set_exception(exc)
+                continue
+            for (_, future), result in zip(batch, results, strict=True):
+                if isinstance(result, Filed):
+                    future.set_result(result)
+                else:
+                    future.set_exception(result)

@@ -1,0 +1,117 @@
+"""``POST /api/v1/reports:batch``: up to 1,000 reports in one request, one transaction.
+
+The body is a JSON array of report objects (the body of ``POST /api/v1/reports``,
+each with an optional ``idempotency_key``), or NDJSON (one object per line, with
+``Content-Type: application/x-ndjson``). Every item gets its own answer, in
+order: ``{"index", "status": 202, "report_id", "case_id", "case_state"}`` or
+``{"index", "status": 4xx, "error": {"code", "message", "field"}}``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import ValidationError
+
+from alteram.errors import AlteramError, InvalidInput
+from alteram.services.accounts import PLATFORM, Principal
+from alteram.services.context import Context
+from alteram.services.intake import MAX_BATCH, Item, file_batch
+from alteram.services.reports import Filed, ReportRequest
+from alteram.web.api import get_ctx, principal
+
+router = APIRouter(prefix="/api/v1", tags=["platform"])
+
+
+def _parse(raw: bytes, content_type: str) -> list[Any]:
+    try:
+        if "ndjson" in content_type or "jsonlines" in content_type:
+            return [json.loads(line) for line in raw.splitlines() if line.strip()]
+        items = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise InvalidInput("the body is not valid JSON (or NDJSON)") from None
+    if not isinstance(items, list):
+        raise InvalidInput("the body must be a JSON array of reports (or NDJSON)")
+    return items
+
+
+def _error(index: int, exc: AlteramError) -> dict[str, Any]:
+    return {"index": index, "status": exc.status, **exc.to_dict()}
+
+
+def _validation_error(index: int, exc: ValidationError) -> dict[str, Any]:
+    first = exc.errors()[0]
+    field = ".".join(str(p) for p in first.get("loc", ())) or None
+    message = f"{field} is required" if first.get("type") == "missing" else first.get("msg", "")
+    if first.get("type") != "missing" and field:
+        message = f"{field}: {message}"
+    return _error(index, InvalidInput(str(message), field=field))
+
+
+@router.post(
+    "/reports:batch",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {"type": "array", "items": ReportRequest.model_json_schema()}
+                },
+                "application/x-ndjson": {"schema": {"type": "string"}},
+            },
+        }
+    },
+)
+async def post_batch(
+    request: Request,
+    ctx: Annotated[Context, Depends(get_ctx)],
+    who: Annotated[Principal, Depends(principal)],
+) -> dict[str, Any]:
+    """File up to 1,000 reports at once (platform token); each item answered on its own."""
+    who.require(PLATFORM)
+    raw = await request.body()
+    items = _parse(raw, request.headers.get("content-type", ""))
+    if not items:
+        raise InvalidInput("the batch is empty")
+    if len(items) > MAX_BATCH:
+        raise InvalidInput(f"a batch holds at most {MAX_BATCH} reports; this one has {len(items)}")
+    answers: list[dict[str, Any] | None] = [None] * len(items)
+    valid: list[tuple[int, Item]] = []
+    for index, raw_item in enumerate(items):
+        if not isinstance(raw_item, dict):
+            answers[index] = _error(index, InvalidInput("each item must be a JSON object"))
+            continue
+        fields = dict(raw_item)
+        key = fields.pop("idempotency_key", None)
+        try:
+            body = ReportRequest.model_validate(fields)
+        except ValidationError as exc:
+            answers[index] = _validation_error(index, exc)
+            continue
+        if key is not None and (not isinstance(key, str) or not 0 < len(key) <= 200):
+            answers[index] = _error(
+                index,
+                InvalidInput("idempotency_key is 1 to 200 characters", field="idempotency_key"),
+            )
+            continue
+        valid.append((index, Item(who.subject, body, key)))
+    if valid:
+        from anyio import to_thread
+
+        results = await to_thread.run_sync(file_batch, ctx, [item for _, item in valid])
+        for (index, _), result in zip(valid, results, strict=True):
+            if isinstance(result, Filed):
+                answers[index] = {
+                    "index": index,
+                    "status": 202,
+                    "report_id": result.report_id,
+                    "case_id": result.case_id,
+                    "case_state": result.case_state,
+                    "replayed": result.replayed,
+                }
+            else:
+                answers[index] = _error(index, result)
+    accepted = sum(1 for a in answers if a is not None and a["status"] == 202)
+    return {"accepted": accepted, "rejected": len(items) - accepted, "results": answers}

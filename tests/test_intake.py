@@ -1,0 +1,127 @@
+"""Reports in bulk and under concurrency: nothing lost, one case per content, each item answered."""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from alteram.services.context import Context
+from alteram.storage import tables as t
+from conftest import People
+
+
+def item(post: str, reporter: str, category: str = "harassment", **extra: Any) -> dict[str, Any]:
+    return {
+        "content": {
+            "platform_id": post,
+            "url": f"https://forum.example/p/{post}",
+            "author": {"handle": f"@author-{post}@forum.example"},
+            "language": "en",
+        },
+        "category": category,
+        "explanation": f"{reporter} reports {post}",
+        "reporter": {"handle": reporter},
+        **extra,
+    }
+
+
+def count(ctx: Context, table: Any) -> int:
+    with ctx.store.transaction() as tx:
+        return int(tx.conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+
+def test_a_batch_answers_every_item_in_order(
+    client: TestClient, people: People, ctx: Context
+) -> None:
+    body = [
+        item("p1", "u1"),
+        item("p1", "u2"),
+        item("p2", "u1", category="nope"),
+        {"category": "harassment"},
+        "not an object",
+        item("p2", "u3"),
+    ]
+    r = client.post("/api/v1/reports:batch", json=body, headers=people.platform_auth)
+    assert r.status_code == 200
+    out = r.json()
+    assert (out["accepted"], out["rejected"]) == (3, 3)
+    results = out["results"]
+    assert [x["index"] for x in results] == list(range(6))
+    assert [x["status"] for x in results] == [202, 202, 422, 422, 422, 202]
+    assert results[0]["case_id"] == results[1]["case_id"] != results[5]["case_id"]
+    assert results[2]["error"]["field"] == "category" and "valid:" in results[2]["error"]["message"]
+    assert results[3]["error"]["field"] == "content"
+    assert results[4]["error"]["message"] == "each item must be a JSON object"
+    case = client.get(f"/api/v1/cases/{results[0]['case_id']}").json()
+    assert case["report_count"] == 2
+    assert count(ctx, t.reports) == 3 and count(ctx, t.cases) == 2
+
+
+def test_ndjson_and_idempotency_keys_per_item(client: TestClient, people: People) -> None:
+    lines = [
+        item("p9", "u1", idempotency_key="k1"),
+        item("p9", "u1", idempotency_key="k1"),  # the same report again, in the same batch
+        item("p9", "u2", idempotency_key="k1"),  # the same key for another report
+    ]
+    ndjson = "\n".join(json.dumps(x) for x in lines) + "\n"
+    headers = {**people.platform_auth, "Content-Type": "application/x-ndjson"}
+    results = client.post("/api/v1/reports:batch", content=ndjson, headers=headers).json()[
+        "results"
+    ]
+    assert [x["status"] for x in results] == [202, 202, 409]
+    assert results[1]["replayed"] is True and results[1]["report_id"] == results[0]["report_id"]
+    again = client.post("/api/v1/reports:batch", json=lines[:1], headers=people.platform_auth)
+    assert again.json()["results"][0]["replayed"] is True
+
+
+def test_batch_refusals(client: TestClient, people: People, ctx: Context) -> None:
+    auth = people.platform_auth
+    too_many = [item(f"p{i}", "u") for i in range(1001)]
+    r = client.post("/api/v1/reports:batch", json=too_many, headers=auth)
+    assert r.status_code == 422 and "at most 1000" in r.json()["error"]["message"]
+    assert client.post("/api/v1/reports:batch", json=[], headers=auth).status_code == 422
+    assert client.post("/api/v1/reports:batch", content=b"{", headers=auth).status_code == 422
+    juror = people.juror_auth(people.jurors[0].id)
+    assert (
+        client.post("/api/v1/reports:batch", json=[item("p", "u")], headers=juror).status_code
+        == 403
+    )
+    assert client.post("/api/v1/reports:batch", json=[item("p", "u")]).status_code == 401
+    assert count(ctx, t.reports) == 0
+
+
+def test_a_burst_of_batches_ends_as_one_case_per_content(
+    client: TestClient, people: People, ctx: Context
+) -> None:
+    for start in range(0, 2000, 1000):
+        batch = [item(f"post-{i % 20}", f"fresh-{i}") for i in range(start, start + 1000)]
+        r = client.post("/api/v1/reports:batch", json=batch, headers=people.platform_auth)
+        assert r.json()["accepted"] == 1000
+    assert count(ctx, t.cases) == 20 and count(ctx, t.reports) == 2000
+    events = count(ctx, t.events)
+    with ctx.store.transaction() as tx:
+        sizes = {tx.get_case(c).report_count for c in tx.case_ids()}  # type: ignore[union-attr]
+        assert tx.log.size() == events
+    assert sizes == {100}
+
+
+def test_concurrent_single_reports_share_commits_and_lose_nothing(
+    client: TestClient, people: People, ctx: Context
+) -> None:
+    def send(n: int) -> tuple[int, str]:
+        r = client.post(
+            "/api/v1/reports", json=item(f"hot-{n % 5}", f"user-{n}"), headers=people.platform_auth
+        )
+        return r.status_code, r.json()["case_id"]
+
+    with ThreadPoolExecutor(16) as pool:
+        answers = list(pool.map(send, range(320)))
+    assert {status for status, _ in answers} == {202}
+    assert len({case for _, case in answers}) == 5
+    assert count(ctx, t.cases) == 5 and count(ctx, t.reports) == 320
+    with ctx.store.transaction() as tx:
+        assert sorted(tx.get_case(c).report_count for c in tx.case_ids()) == [64] * 5  # type: ignore[union-attr]
