@@ -14,6 +14,7 @@ from alteram.domain.vote import Ballot
 from alteram.errors import Forbidden, NotFound, OutOfOrder
 from alteram.services import proceedings
 from alteram.services.accounts import JUROR, PLATFORM, Principal, authenticate
+from alteram.services.campaign import campaign_of
 from alteram.services.context import Context
 from alteram.services.intake import GroupCommit, Item
 from alteram.services.reports import ReportRequest
@@ -112,7 +113,9 @@ def _load(ctx: Context, case_id: str) -> tuple[Case, list[dict[str, Any]]]:
 def get_case(case_id: str, ctx: Ctx, who: MaybeWho) -> dict[str, Any]:
     """The case, with what the caller may see (``viewer`` says which view)."""
     case, reports = _load(ctx, case_id)
-    return case_view(case, who, reports)
+    view = case_view(case, who, reports)
+    view["campaign"] = campaign_of(ctx, case_id).model_dump()
+    return view
 
 
 @router.get("/cases/{case_id}/notices", tags=["platform"])
