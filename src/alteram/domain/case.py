@@ -15,8 +15,8 @@ from enum import StrEnum
 from pydantic import BaseModel
 
 from alteram.domain import events as ev
-from alteram.domain.content import Content, Party, Report, Role
-from alteram.domain.notice import author_notice, fmt_time, reporter_notice
+from alteram.domain.content import Content, Party, Precedent, Report, Role
+from alteram.domain.notice import author_notice, fmt_time, precedent_notice, reporter_notice
 from alteram.domain.panel import Juror, Panel, draw, eligible_jurors, normalize_handle
 from alteram.domain.policy import Policy
 from alteram.domain.remedy import Remedy
@@ -100,6 +100,8 @@ class Case(BaseModel):
     remedy_jurisdictions: list[str] = []
     # the drawn jurors' own accounts (private): a panelist who becomes a party cannot vote
     panelist_handles: dict[str, list[str]] = {}
+    precedent: Precedent | None = None
+    new_grounds: list[str] = []
 
     # -- reading ------------------------------------------------------------
 
@@ -115,6 +117,11 @@ class Case(BaseModel):
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
+
+    @property
+    def accepts_reports(self) -> bool:
+        """Open, or closed by a precedent: either way new reports on the content join it."""
+        return self.is_open or self.state is CaseState.CLOSED_PRECEDENT
 
     def party_handles(self) -> list[str]:
         return [self.author.handle, *(p.handle for p in self.reporters)]
@@ -151,8 +158,16 @@ class Case(BaseModel):
 
     @classmethod
     def open(
-        cls, case_id: str, content: Content, report: Report, policy: Policy, now: datetime
+        cls,
+        case_id: str,
+        content: Content,
+        report: Report,
+        policy: Policy,
+        now: datetime,
+        precedent: Precedent | None = None,
     ) -> tuple[Case, list[ev.Event]]:
+        """Open the case for a piece of content. Content that a final ruling cleared is
+        not tried again: without new grounds the case closes at once on the precedent."""
         category = policy.category(report.category)
         case = cls(
             id=case_id,
@@ -176,12 +191,82 @@ class Case(BaseModel):
                 language=content.language,
             )
         ]
+        if precedent is not None:
+            case.precedent = precedent
+            if not precedent.violation and not report.new_grounds:
+                case.state = CaseState.CLOSED_PRECEDENT
+                events.append(
+                    ev.PrecedentApplied(
+                        case_id=case_id,
+                        at=now,
+                        precedent=precedent.case_id,
+                        match=precedent.match,
+                        distance=precedent.distance,
+                    )
+                )
+            else:
+                events.append(
+                    ev.PrecedentCited(
+                        case_id=case_id,
+                        at=now,
+                        precedent=precedent.case_id,
+                        match=precedent.match,
+                        distance=precedent.distance,
+                        violation=precedent.violation,
+                        remedy=precedent.remedy,
+                    )
+                )
         return case, events + case.add_report(report, policy, now)
+
+    def _reopen(self, report: Report, policy: Policy, now: datetime) -> list[ev.Event]:
+        assert self.precedent is not None and report.new_grounds
+        self.state = CaseState.AWAITING_REPLY
+        self.reply_deadline = now + policy.deadlines.reply
+        return [
+            ev.CaseReopened(
+                case_id=self.id,
+                at=now,
+                precedent=self.precedent.case_id,
+                new_grounds=report.new_grounds,
+            )
+        ]
+
+    def _on_precedent(self, report: Report, policy: Policy, now: datetime) -> list[ev.Event]:
+        """A report on content a final ruling cleared: kept, answered with the precedent."""
+        assert self.precedent is not None
+        category = policy.category(report.category)
+        self.report_count += 1
+        events: list[ev.Event] = [
+            ev.ReportFiled(
+                case_id=self.id,
+                at=now,
+                report_id=report.id,
+                category=category.id,
+                reporter=report.reporter,
+                jurisdiction=report.jurisdiction,
+                legal_basis=report.legal_basis,
+            )
+        ]
+        if report.reporter not in {p.handle for p in self.reporters}:
+            party = Party(
+                id=f"r{len(self.reporters) + 1}", role=Role.REPORTER, handle=report.reporter
+            )
+            self.reporters.append(party)
+            events.append(precedent_notice(self, party, now))
+        return events
 
     def add_report(self, report: Report, policy: Policy, now: datetime) -> list[ev.Event]:
         """Join a report to this case. The count is kept, and changes nothing else."""
-        if not self.is_open:
+        reopened: list[ev.Event] = []
+        if self.state is CaseState.CLOSED_PRECEDENT:
+            policy.category(report.category)
+            if not report.new_grounds:
+                return self._on_precedent(report, policy, now)
+            reopened = self._reopen(report, policy, now)
+        elif not self.is_open:
             raise OutOfOrder(f"case {self.id} is {self.state}; a new report opens a new case")
+        if report.new_grounds:
+            self.new_grounds.append(report.new_grounds)
         category = policy.category(report.category)
         cited: CitedLaw | None = None
         if report.legal_basis and not report.jurisdiction:
@@ -197,6 +282,7 @@ class Case(BaseModel):
         if cited and cited not in self.cited_laws:
             self.cited_laws.append(cited)
         events: list[ev.Event] = [
+            *reopened,
             ev.ReportFiled(
                 case_id=self.id,
                 at=now,
@@ -205,7 +291,7 @@ class Case(BaseModel):
                 reporter=report.reporter,
                 jurisdiction=report.jurisdiction,
                 legal_basis=report.legal_basis,
-            )
+            ),
         ]
         hearing_open = self.state is CaseState.AWAITING_REPLY and self.reply_closed_at is None
         if category.id not in self.categories:
@@ -403,6 +489,8 @@ class Case(BaseModel):
                 final=final,
                 votes_for_violation=ruling.votes_for_violation,
                 panel_size=panel.size,
+                precedent=self.precedent.case_id if self.precedent else None,
+                precedent_distance=self.precedent.distance if self.precedent else None,
             )
         )
         if self.interim and self.interim.active:

@@ -7,6 +7,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from alteram.domain.remedy import Remedy
+
 
 class Content(BaseModel):
     """The content under dispute, kept as evidence.
@@ -52,3 +54,16 @@ class Report(BaseModel):
     jurisdiction: str | None = None
     legal_basis: str | None = None
     received_at: datetime
+    new_grounds: str | None = None
+
+
+class Precedent(BaseModel):
+    """A final ruling on the same or a near-duplicate piece of content."""
+
+    model_config = ConfigDict(frozen=True)
+    case_id: str
+    match: str  # "exact_media" | "pdq" | "exact_text" | "near_text"
+    distance: float  # PDQ bits; 1 - similarity for text; 0 for an exact match
+    violation: bool
+    remedy: Remedy
+    reasons: tuple[str, ...] = ()

@@ -181,6 +181,8 @@ class RulingIssued(Event):
     final: bool
     votes_for_violation: int
     panel_size: int
+    precedent: str | None = None
+    precedent_distance: float | None = None
 
 
 class RemedyApplied(Event):
@@ -203,6 +205,35 @@ class AppealFiled(Event):
     appellant: str  # party id
     role: str
     grounds: str
+
+
+class PrecedentApplied(Event):
+    """The content matches a final ruling that cleared it: no new trial."""
+
+    type: ClassVar[str] = "precedent_applied"
+    precedent: str
+    match: str
+    distance: float
+
+
+class PrecedentCited(Event):
+    """The content matches a final ruling: the new case cites it for the panel."""
+
+    type: ClassVar[str] = "precedent_cited"
+    precedent: str
+    match: str
+    distance: float
+    violation: bool
+    remedy: Remedy
+
+
+class CaseReopened(Event):
+    """A reporter stated new grounds against cleared content: it is tried again."""
+
+    type: ClassVar[str] = "case_reopened"
+    private: ClassVar[frozenset[str]] = frozenset({"new_grounds"})
+    precedent: str
+    new_grounds: str
 
 
 class CaseFinal(Event):
@@ -231,6 +262,9 @@ EVENT_TYPES: dict[str, type[Event]] = {
         RemedyApplied,
         RemedyLifted,
         AppealFiled,
+        PrecedentApplied,
+        PrecedentCited,
+        CaseReopened,
         CaseFinal,
     )
 }

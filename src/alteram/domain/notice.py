@@ -27,6 +27,14 @@ def author_notice(case: Case, category: Category, policy: Policy, now: datetime)
         f"You may reply with a statement and evidence, or waive your reply, until "
         f"{fmt_time(case.reply_deadline)}. No ruling will be made before your reply or that time."
     )
+    if case.precedent is not None:
+        p = case.precedent
+        found = f"a violation ({p.remedy.value})" if p.violation else "no violation"
+        text += (
+            f" This content matches an earlier final ruling (case {p.case_id}, which found "
+            f"{found}); the panel will see it, but nothing is restricted without a ruling "
+            "on this copy."
+        )
     if category.emergency:
         text += (
             " Because this category is an emergency, an interim "
@@ -53,6 +61,28 @@ def reporter_notice(
         f"(case {case.id}). The author is heard until {fmt_time(case.reply_deadline)}; then a "
         f"panel of {policy.panel.first} jurors drawn at random rules under policy "
         f"{policy.version}. The number of reports does not change the outcome."
+    )
+    return NoticeIssued(
+        case_id=case.id,
+        at=now,
+        party_id=party.id,
+        role=Role.REPORTER.value,
+        handle=party.handle,
+        text=text,
+        reply_by=None,
+    )
+
+
+def precedent_notice(case: Case, party: Party, now: datetime) -> NoticeIssued:
+    """To a reporter of content that a final ruling already cleared."""
+    p = case.precedent
+    assert p is not None
+    reasons = " / ".join(p.reasons) or "see the ruling"
+    text = (
+        f"Your report on {case.content.url} concerns content that a final ruling already "
+        f"found lawful (case {p.case_id}; match: {p.match}, distance {p.distance:g}). "
+        f"Its reasons: {reasons} It is not tried again unless you state new grounds "
+        "(the field new_grounds of a report): what is new that the panel did not consider."
     )
     return NoticeIssued(
         case_id=case.id,

@@ -127,7 +127,7 @@ class _Intake:
             if advanced:
                 self.events += advanced
                 self.changed[case.id] = case
-        return case if case.is_open else None
+        return case if case.accepts_reports else None
 
     def _one(self, item: Item, request_hash: str) -> Filed:
         replay = self._replay(item, request_hash)

@@ -126,7 +126,7 @@ class Tx:
     def _case_row(self, case: Case, now: datetime) -> dict[str, Any]:
         return {
             "open_key": _open_key(case.content.platform, case.content.external_id)
-            if case.is_open
+            if case.accepts_reports
             else None,
             "state": case.state.value,
             "category": case.category,
