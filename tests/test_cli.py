@@ -122,7 +122,7 @@ def test_serve_and_panel_verify_against_a_live_server(env: dict[str, str]) -> No
         case_id = filed["case_id"]
         notices = httpx.get(f"{base}/api/v1/cases/{case_id}/notices", headers=auth).json()
         author = next(n for n in notices["notices"] if n["party"] == "author")
-        assert author["url"] == f"{base}/api/v1/cases/{case_id}"
+        assert author["url"] == f"{base}/cases/{case_id}"
         assert author["token"] not in author["url"]
         r = httpx.post(
             f"{base}/api/v1/cases/{case_id}/reply",

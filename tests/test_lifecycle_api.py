@@ -44,7 +44,9 @@ def report_body(
             "platform_id": external_id,
             "url": f"https://forum.example/p/{external_id}",
             "author": {"handle": AUTHOR},
-            "text": "Woman, life, freedom. Meet at the square at six.",
+            # Short and distinct per post: short texts match only exactly, so
+            # different posts stay different content for precedent matching.
+            "text": f"Woman, life, freedom: {external_id}",
         },
         "category": category,
         "explanation": "This stirs up hatred against a group.",
@@ -209,7 +211,7 @@ def test_scripted_walk_from_mass_reports_to_final_ruling(walk: Walk, people, ctx
     assert len({n["token"] for n in notices}) == 8
     for n in notices:
         assert n["token"].startswith("alt_")
-        assert n["url"] == f"https://alteram.test/api/v1/cases/{case_id}"
+        assert n["url"] == f"https://alteram.test/cases/{case_id}"
         assert n["token"] not in n["url"]
         assert n["url"] in n["text"]
     (author_notice,) = [n for n in notices if n["party"] == "author"]
@@ -427,11 +429,13 @@ def test_scripted_walk_from_mass_reports_to_final_ruling(walk: Walk, people, ctx
         types.index("reply_window_closed") < types.index("panel_drawn") < types.index("vote_cast")
     )
 
-    # Nothing moves a final case; a new report on the content opens a new case.
+    # Nothing moves a final case; a new report on the cleared content is answered with
+    # the precedent and not tried again (res judicata).
     assert_error(walk.appeal(case_id, reporter_auth), 409, "out_of_order")
     assert_error(walk.vote(case_id, appeal_panel[0], no_violation()), 409, "out_of_order")
     fresh = walk.file(report_body("post-walk", "reporter-late"))
-    assert fresh["case_id"] != case_id and fresh["case_state"] == "awaiting_reply"
+    assert fresh["case_id"] != case_id and fresh["case_state"] == "closed_precedent"
+    assert walk.case(fresh["case_id"])["precedent"]["case_id"] == case_id
 
 
 def test_reports_join_one_case_and_notice_each_distinct_reporter_once(walk: Walk):
@@ -447,8 +451,12 @@ def test_reports_join_one_case_and_notice_each_distinct_reporter_once(walk: Walk
     author_notices = [n for n in notices if n["party"] == "author"]
     assert len(author_notices) == 2 and "HAR-1" in author_notices[1]["text"]
     assert walk.case(case_id)["categories"] == ["incitement", "harassment"]
+    # The same text under another URL is the same content: it joins this case.
+    copy = report_body("post-k", "r0")
+    copy["content"]["text"] = "Woman, life, freedom: post-j"
+    assert walk.file(copy)["case_id"] == case_id
     # Other content is another case.
-    assert walk.file(report_body("post-k", "r0"))["case_id"] != case_id
+    assert walk.file(report_body("post-l", "r0"))["case_id"] != case_id
 
 
 def test_author_may_waive(walk: Walk):
@@ -626,8 +634,11 @@ def test_request_errors_say_what_to_fix(walk: Walk, people, ctx):
     c, auth = walk.c, people.platform_auth
     url = f"{API}/reports"
 
-    r = c.post(url, content=b"{" + b" " * 1_100_000 + b"}", headers=auth)
-    assert "bytes" in assert_error(r, 413, "too_large")["message"]
+    r = c.post(f"{API}/cases/x/reply", content=b"{" + b" " * 1_100_000 + b"}", headers=auth)
+    assert "1000000 bytes" in assert_error(r, 413, "too_large")["message"]
+    # Reports may carry media: their own, larger limit.
+    r = c.post(url, content=b"{" + b" " * 32_000_001 + b"}", headers=auth)
+    assert "32000000 bytes" in assert_error(r, 413, "too_large")["message"]
 
     err = assert_error(
         c.post(url, json=report_body(category="blasphemy"), headers=auth),
@@ -682,7 +693,9 @@ def test_a_streamed_body_over_the_limit_is_refused(ctx, people):
 
     from alteram.web.app import create_app
 
-    small = TestClient(create_app(ctx, max_body_bytes=1000), base_url="https://alteram.test")
+    small = TestClient(
+        create_app(ctx, max_body_bytes=1000, max_report_bytes=1000), base_url="https://alteram.test"
+    )
 
     def chunks():
         for _ in range(5):

@@ -84,7 +84,14 @@ def build_context(settings: Settings) -> Context:
     store = Store(settings.database_url)
     origin = settings.log_origin or default_origin(settings.base_url)
     signer = load_or_create_signer(settings.log_key, origin)
-    return Context(store=store, policy=policy, base_url=settings.base_url, signer=signer)
+    return Context(
+        store=store,
+        policy=policy,
+        base_url=settings.base_url,
+        signer=signer,
+        max_media_bytes=settings.max_media_bytes,
+        max_media_pixels=settings.max_media_pixels,
+    )
 
 
 def _settings_for(host: str, port: int, **overrides: Any) -> Settings:
@@ -100,7 +107,10 @@ def _serve(ctx: Context, settings: Settings, host: str, port: int) -> None:
     from alteram.web.app import create_app
 
     web = create_app(
-        ctx, max_body_bytes=settings.max_body_bytes, tick_seconds=settings.tick_seconds
+        ctx,
+        max_body_bytes=settings.max_body_bytes,
+        max_report_bytes=settings.max_report_bytes,
+        tick_seconds=settings.tick_seconds,
     )
     uvicorn.run(web, host=host, port=port, log_level="info")
 

@@ -33,6 +33,16 @@ class Settings(BaseSettings):
         description="The log's name in its checkpoints, used when the key is created; "
         "default: the host of ALTERAM_BASE_URL followed by /log.",
     )
+    max_report_bytes: int = Field(
+        default=32_000_000,
+        description="Largest body of POST /api/v1/reports and :batch (reports carry media).",
+    )
+    max_media_bytes: int = Field(
+        default=20_000_000, description="Largest media file accepted as evidence (422 above it)."
+    )
+    max_media_pixels: int = Field(
+        default=50_000_000, description="Most pixels a media file may decode to (422 above it)."
+    )
     tick_seconds: float = Field(
         default=5.0, description="How often `serve` and `worker` apply due deadlines."
     )

@@ -527,3 +527,24 @@ def export_jsonl(output: OutputOption = None, quiet: QuietOption = False) -> Non
         return n, "log entries"
 
     _run(run, quiet)
+
+
+@export_app.command("site")
+def export_site(
+    dir: Annotated[Path, typer.Argument(metavar="DIR", help="Where to write the site.")],
+    quiet: QuietOption = False,
+) -> None:
+    """The public record as a static website in English and Persian (works from file://)."""
+
+    def run() -> tuple[int, str]:
+        from alteram import site
+
+        ctx = _context()
+        try:
+            with _progress("pages", site.count_files(ctx), quiet) as tick:
+                n = site.export_site(ctx, dir, tick)
+        finally:
+            ctx.store.dispose()
+        return n, f"files written to {dir}"
+
+    _run(run, quiet)

@@ -28,6 +28,8 @@ class Context:
     clock: Clock = field(default=utcnow)
     base_url: str = "http://127.0.0.1:8000"
     signer: Signer | None = None  # the log's key; an ephemeral one is made if unset
+    max_media_bytes: int = 20_000_000
+    max_media_pixels: int = 50_000_000
 
     def now(self) -> datetime:
         return self.clock()

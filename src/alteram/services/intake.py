@@ -25,7 +25,9 @@ from alteram.errors import AlteramError, Conflict
 from alteram.services.accounts import new_id
 from alteram.services.context import Context
 from alteram.services.log import after_append
+from alteram.services.precedent import Evidence, PrecedentIndex, gather, index_for, resolve
 from alteram.services.reports import Filed, ReportRequest, record_notices
+from alteram.storage.evidence import add_prints
 from alteram.storage.store import Tx
 
 MAX_BATCH = 1000
@@ -75,7 +77,18 @@ class _Intake:
         self.events: list[Event] = []
         self.rows: list[dict[str, Any]] = []
         self.keys: dict[tuple[str, str], tuple[str, Filed]] = {}
+        self.prints: list[tuple[str, list[tuple[str, str, int | None]]]] = []
         self._pool: list[Any] | None = None
+        self._index: PrecedentIndex | None = None
+        self.found: dict[tuple[str, str], Case] = {}
+
+    @property
+    def index(self) -> PrecedentIndex:
+        """The precedent index, caught up once per batch."""
+        if self._index is None:
+            self._index = index_for(self.ctx.store)
+            self._index.catch_up(self.tx)
+        return self._index
 
     @property
     def pool(self) -> list[Any]:
@@ -84,6 +97,8 @@ class _Intake:
         return self._pool
 
     def run(self, items: list[Item], hashes: list[str]) -> list[Result]:
+        keys = [(i.platform_id, i.body.content.platform_id) for i in items]
+        self.found = self.tx.find_open_cases(keys)  # one query for the whole batch
         results: list[Result] = []
         for item, request_hash in zip(items, hashes, strict=True):
             try:
@@ -119,7 +134,7 @@ class _Intake:
         key = (platform_id, external_id)
         case = self.cases.get(key)
         if case is None:
-            case = self.tx.find_open_case(platform_id, external_id)
+            case = self.found.pop(key, None)
             if case is None:
                 return None
             self.cases[key] = case
@@ -142,8 +157,24 @@ class _Intake:
             jurisdiction=body.jurisdiction.upper() if body.jurisdiction else None,
             legal_basis=body.legal_basis,
             received_at=self.now,
+            new_grounds=body.new_grounds,
         )
+        self.ctx.policy.category(report.category)  # refuse before storing any evidence
         case = self._open_case(item.platform_id, body.content.platform_id)
+        evidence = Evidence()
+        if case is None or body.content.media:  # a known case's text is already indexed
+            evidence = gather(
+                self.tx,
+                body.content,
+                self.now,
+                max_bytes=self.ctx.max_media_bytes,
+                max_pixels=self.ctx.max_media_pixels,
+            )
+        precedent = None
+        if case is None and (evidence.images or evidence.text):
+            case, precedent = resolve(self.tx, self.index, evidence)
+            if case is not None:
+                self.cases[(item.platform_id, body.content.platform_id)] = case
         if case is not None:
             self.events += case.add_report(report, self.ctx.policy, self.now)
             if case.id not in self.new_ids:
@@ -156,12 +187,18 @@ class _Intake:
                 author=body.content.author.handle,
                 text=body.content.text,
                 language=body.content.language.lower() if body.content.language else None,
+                media=tuple(evidence.media),
             )
-            case, opened = Case.open(new_id("c"), content, report, self.ctx.policy, self.now)
+            case, opened = Case.open(
+                new_id("c"), content, report, self.ctx.policy, self.now, precedent
+            )
             self.events += opened
             self.new.append(case)
             self.new_ids.add(case.id)
             self.cases[(item.platform_id, body.content.platform_id)] = case
+            self.index.add(case.id, evidence)
+        if evidence.prints():
+            self.prints.append((case.id, evidence.prints()))
         self.rows.append(
             {
                 "id": report.id,
@@ -184,17 +221,11 @@ class _Intake:
 
     def _flush(self) -> None:
         # Closed cases first: a new case for the same content needs its open key.
-        for case in self.changed.values():
-            self.tx.update_case(case, self.now)
-        for case in self.new:
-            self.tx.insert_case(case, self.now)
+        self.tx.save_cases(list(self.changed.values()), self.new, self.now)
         self.tx.add_reports(self.rows)
+        add_prints(self.tx.conn, self.prints)
         self.tx.append_events(self.events)
-        by_id = {c.id: c for c in (*self.new, *self.changed.values())}
-        for case_id, case in by_id.items():
-            record_notices(
-                self.tx, self.ctx, case, [e for e in self.events if e.case_id == case_id]
-            )
+        record_notices(self.tx, self.ctx, self.events)
 
 
 class GroupCommit:

@@ -45,7 +45,7 @@ def appeal(ctx: Context, case_id: str, who: Principal, grounds: str) -> Case:
 def advance_case(ctx: Context, case_id: str) -> Case:
     """Apply due deadlines to one case (a no-op when nothing is due)."""
     with case_unit(ctx, case_id) as u:
-        record_notices(u.tx, ctx, u.case, u.events)
+        record_notices(u.tx, ctx, u.events)
         return u.case
 
 
@@ -82,7 +82,7 @@ def _advance_one(ctx: Context, case_id: str) -> int:
             return 0
         tx.update_case(case, now)
         tx.append_events(events)
-        record_notices(tx, ctx, case, events)
+        record_notices(tx, ctx, events)
         return 1
 
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from alteram.domain.case import Case
 from alteram.domain.events import Event, NoticeIssued
 from alteram.errors import AlteramError
-from alteram.services.accounts import PARTY, issue_token
+from alteram.services.accounts import PARTY, hash_token, new_token
 from alteram.services.context import Context
 from alteram.storage.store import Tx
 
@@ -24,6 +24,11 @@ class ReporterIn(BaseModel):
     handle: str = Field(min_length=1, max_length=500)
 
 
+class MediaIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    data: str = Field(min_length=1, description="The file, base64 (JPEG, PNG, WebP or GIF).")
+
+
 class ContentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     platform_id: str = Field(
@@ -33,6 +38,9 @@ class ContentIn(BaseModel):
     author: AuthorIn
     text: str | None = Field(default=None, max_length=100_000)
     language: str | None = Field(default=None, min_length=2, max_length=16)
+    media: list[MediaIn] | None = Field(
+        default=None, max_length=10, description="Images kept as evidence (at most 10)."
+    )
 
 
 class ReportRequest(BaseModel):
@@ -47,6 +55,11 @@ class ReportRequest(BaseModel):
     legal_basis: str | None = Field(
         default=None, max_length=200, description="A law id from the policy's jurisdictions table."
     )
+    new_grounds: str | None = Field(
+        default=None,
+        max_length=20_000,
+        description="Against content a final ruling cleared: what is new that was not considered.",
+    )
 
 
 @dataclass(frozen=True)
@@ -60,28 +73,44 @@ class Filed:
 def notice_url(ctx: Context, case_id: str) -> str:
     """Where the party follows the case. The token travels beside the link, never in it,
     so it does not end up in access logs or referrers."""
-    return f"{ctx.base_url.rstrip('/')}/api/v1/cases/{case_id}"
+    return f"{ctx.base_url.rstrip('/')}/cases/{case_id}"
 
 
-def record_notices(tx: Tx, ctx: Context, case: Case, events: list[Event]) -> None:
-    """Put each notice in the outbox with the party's capability link."""
+def record_notices(tx: Tx, ctx: Context, events: list[Event]) -> None:
+    """Put each notice in the outbox with the party's capability token, in two inserts."""
+    tokens: list[dict[str, Any]] = []
+    notices: list[dict[str, Any]] = []
     for e in events:
         if isinstance(e, NoticeIssued):
-            token = issue_token(tx, ctx, PARTY, case.id, e.party_id)
-            url = notice_url(ctx, case.id)
-            tx.add_notice(
-                case_id=case.id,
-                party_id=e.party_id,
-                role=e.role,
-                handle=e.handle,
-                token=token,
-                url=url,
-                text=(
-                    f"{e.text} Follow, reply or appeal at {url} with your personal token "
-                    "(HTTP header 'Authorization: Bearer <token>'); keep it private."
-                ),
-                created_at=e.at,
+            token = new_token(PARTY)
+            tokens.append(
+                {
+                    "hash": hash_token(token),
+                    "kind": PARTY,
+                    "subject": e.case_id,
+                    "party_id": e.party_id,
+                    "created_at": e.at,
+                }
             )
+            url = notice_url(ctx, e.case_id)
+            notices.append(
+                {
+                    "case_id": e.case_id,
+                    "party_id": e.party_id,
+                    "role": e.role,
+                    "handle": e.handle,
+                    "token": token,
+                    "url": url,
+                    "text": (
+                        f"{e.text} Follow, reply or appeal at {url}: sign in there with your "
+                        "personal token (or send it to the API as 'Authorization: Bearer "
+                        "<token>'); keep it private."
+                    ),
+                    "created_at": e.at,
+                }
+            )
+    tx.add_tokens(tokens)
+    tx.add_notices(notices)
 
 
 def file_report(

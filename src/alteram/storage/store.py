@@ -18,6 +18,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     and_,
+    bindparam,
     create_engine,
     delete,
     event,
@@ -123,6 +124,19 @@ class Tx:
         doc = self.conn.execute(q).scalar_one_or_none()
         return None if doc is None else Case.model_validate_json(doc)
 
+    def find_open_cases(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Case]:
+        """The cases taking reports for many ``(platform_id, external_id)`` at once."""
+        out: dict[tuple[str, str], Case] = {}
+        wanted = sorted({_open_key(p, e) for p, e in keys})
+        for i in range(0, len(wanted), 900):
+            q = select(t.cases.c.doc).where(t.cases.c.open_key.in_(wanted[i : i + 900]))
+            if self._pg:
+                q = q.with_for_update()
+            for (doc,) in self.conn.execute(q):
+                case = Case.model_validate_json(doc)
+                out[(case.content.platform, case.content.external_id)] = case
+        return out
+
     def _case_row(self, case: Case, now: datetime) -> dict[str, Any]:
         return {
             "open_key": _open_key(case.content.platform, case.content.external_id)
@@ -137,16 +151,18 @@ class Tx:
 
     def insert_case(self, case: Case, now: datetime) -> None:
         row = self._case_row(case, now)
+        key = secrets.token_hex(32)
         self.conn.execute(
             insert(t.cases).values(
                 id=case.id,
                 platform_id=case.content.platform,
                 external_id=case.content.external_id,
                 opened_at=case.opened_at,
-                commit_key=secrets.token_hex(32),
+                commit_key=key,
                 **row,
             )
         )
+        self._keys[case.id] = bytes.fromhex(key)
         self._save_seats(case)
         _decisions.save(self.conn, case)
 
@@ -157,7 +173,41 @@ class Tx:
         self._save_seats(case)
         _decisions.save(self.conn, case)
 
+    def save_cases(self, changed: list[Case], new: list[Case], now: datetime) -> None:
+        """Many cases in a few statements: updates first (a case that closed frees its
+        content's open key), then inserts."""
+        if changed:
+            rows = [{"b_id": c.id, **self._case_row(c, now)} for c in changed]
+            stmt = (
+                update(t.cases)
+                .where(t.cases.c.id == bindparam("b_id"))
+                .values({k: bindparam(k) for k in rows[0] if k != "b_id"})
+            )
+            self.conn.execute(stmt, rows)
+        if new:
+            keys = {c.id: secrets.token_hex(32) for c in new}
+            self.conn.execute(
+                insert(t.cases),
+                [
+                    {
+                        "id": c.id,
+                        "platform_id": c.content.platform,
+                        "external_id": c.content.external_id,
+                        "opened_at": c.opened_at,
+                        "commit_key": keys[c.id],
+                        **self._case_row(c, now),
+                    }
+                    for c in new
+                ],
+            )
+            self._keys.update({k: bytes.fromhex(v) for k, v in keys.items()})
+        for case in (*changed, *new):
+            self._save_seats(case)
+            _decisions.save(self.conn, case)
+
     def _save_seats(self, case: Case) -> None:
+        if not case.panels:
+            return  # no panel, no seats (panels are never removed)
         self.conn.execute(delete(t.panel_seats).where(t.panel_seats.c.case_id == case.id))
         rows = []
         for panel in case.panels:
@@ -264,11 +314,23 @@ class Tx:
             self._keys[case_id] = bytes.fromhex(self.conn.execute(q).scalar_one())
         return self._keys[case_id]
 
+    def _load_commit_keys(self, case_ids: set[str]) -> None:
+        missing = sorted(case_ids - self._keys.keys())
+        c = t.cases.c
+        for i in range(0, len(missing), 900):
+            q = select(c.id, c.commit_key).where(c.id.in_(missing[i : i + 900]))
+            self._keys.update({a: bytes.fromhex(b) for a, b in self.conn.execute(q)})
+
     def append_events(self, events: list[Event]) -> None:
         """Store the events and append their public records to the log, in this transaction."""
         if not events:
             return
-        leaves = [leaf(e, commitment(self._commit_key(e.case_id))) for e in events]
+        self._load_commit_keys({e.case_id for e in events})
+        commits = {case_id: commitment(key) for case_id, key in self._keys.items()}
+        leaves = [
+            leaf(e, commits.get(e.case_id) or commitment(self._commit_key(e.case_id)))
+            for e in events
+        ]
         first = self.log.append(leaves)
         self.conn.execute(
             insert(t.events),
@@ -298,6 +360,15 @@ class Tx:
 
     def add_notice(self, **values: Any) -> None:
         self.conn.execute(insert(t.notices).values(**values))
+
+    def add_notices(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.conn.execute(insert(t.notices), rows)
+
+    def add_tokens(self, rows: list[dict[str, Any]]) -> None:
+        """Token rows (``hash``, ``kind``, ``subject``, ``party_id``, ``created_at``)."""
+        if rows:
+            self.conn.execute(insert(t.tokens), rows)
 
     def notices_for(self, case_id: str) -> list[dict[str, Any]]:
         q = select(t.notices).where(t.notices.c.case_id == case_id).order_by(t.notices.c.id)
@@ -363,6 +434,24 @@ class Tx:
             )
             for r in self.conn.execute(q)
         ]
+
+    # -- web pages (alteram.web.pages) ---------------------------------------------
+
+    def platforms(self) -> list[dict[str, Any]]:
+        """Every platform: ``id``, ``name``, ``created_at`` and how many tokens it has."""
+        from sqlalchemy import func
+
+        q = select(t.platforms).order_by(t.platforms.c.name)
+        out = [dict(r._mapping) for r in self.conn.execute(q)]
+        q_tokens = (
+            select(t.tokens.c.subject, func.count())
+            .where(t.tokens.c.kind == "platform")
+            .group_by(t.tokens.c.subject)
+        )
+        counts = {str(subject): int(n) for subject, n in self.conn.execute(q_tokens)}
+        for row in out:
+            row["tokens"] = int(counts.get(row["id"], 0))
+        return out
 
 
 def _open_key(platform_id: str, external_id: str) -> str:

@@ -216,3 +216,33 @@ decisions = Table(
     Index("ix_decisions_ruled_at", "ruled_at", "case_id"),
     Index("ix_decisions_category", "category"),
 )
+
+# Evidence files, content-addressed: one row per distinct file, however many reports
+# carry it. ``sanitized`` is the metadata-free re-encode shown to jurors and the public.
+media = Table(
+    "media",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("data", LargeBinary, nullable=False),
+    Column("sanitized", LargeBinary, nullable=False),
+    Column("format", String(16), nullable=False),
+    Column("width", Integer, nullable=False),
+    Column("height", Integer, nullable=False),
+    Column("pdq", String(64), nullable=False),
+    Column("quality", SmallInteger, nullable=False),
+    Column("dihedral", JSON, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+# The fingerprints of each case's content, append-only; the precedent index is built
+# from them (and catches up by ``id``) in every process.
+prints = Table(
+    "prints",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", String(64), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),  # media_sha256 | pdq | text_sha256 | text_minhash
+    Column("value", Text, nullable=False),
+    Column("quality", SmallInteger),
+    UniqueConstraint("case_id", "kind", "value", name="uq_prints_case_kind_value"),
+)

@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from typing import Annotated, Any
 
+from anyio import to_thread
 from fastapi import APIRouter, Depends, Header, Request
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.datastructures import UploadFile
 
 from alteram.domain.case import Case, CaseState
 from alteram.domain.policy_file import policy_to_public_dict
 from alteram.domain.vote import Ballot
-from alteram.errors import Forbidden, NotFound, OutOfOrder
+from alteram.errors import Forbidden, InvalidInput, NotFound, OutOfOrder
 from alteram.services import proceedings
 from alteram.services.accounts import JUROR, PLATFORM, Principal, authenticate
 from alteram.services.campaign import campaign_of
 from alteram.services.context import Context
 from alteram.services.intake import GroupCommit, Item
 from alteram.services.reports import ReportRequest
-from alteram.web.views import case_view, ruling_view
+from alteram.storage.evidence import sanitized_media
+from alteram.web.views import case_view, ruling_view, viewer_role
 
 router = APIRouter(prefix="/api/v1")
 
@@ -78,17 +84,74 @@ def get_policy(ctx: Ctx) -> dict[str, Any]:
     return policy_to_public_dict(ctx.policy)
 
 
-@router.post("/reports", status_code=202, tags=["platform"])
-def post_report(
-    body: ReportRequest,
+_REPORT_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {"schema": ReportRequest.model_json_schema()},
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["report"],
+                "properties": {
+                    "report": {
+                        "type": "string",
+                        "description": "The report as JSON, as for application/json, "
+                        "without content.media",
+                    },
+                    "media": {
+                        "type": "array",
+                        "items": {"type": "string", "format": "binary"},
+                        "description": "Up to 10 image files kept as evidence",
+                    },
+                },
+            }
+        },
+    },
+}
+
+
+async def _report_body(request: Request) -> ReportRequest:
+    """The report from a JSON body, or from a multipart form with its files."""
+    try:
+        kind = request.headers.get("content-type", "")
+        if kind.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
+            async with request.form(max_files=10, max_fields=20) as form:
+                raw = form.get("report")
+                if not isinstance(raw, str):
+                    raise InvalidInput(
+                        "a multipart report needs a 'report' field (JSON)", field="report"
+                    )
+                data = json.loads(raw)
+                if not isinstance(data, dict) or not isinstance(data.get("content"), dict):
+                    raise InvalidInput("'report' must be a JSON report object", field="report")
+                files = [f for f in form.getlist("media") if isinstance(f, UploadFile)]
+                data["content"]["media"] = [
+                    {"data": base64.b64encode(await f.read()).decode()} for f in files
+                ] or None
+            return ReportRequest.model_validate(data)
+        return ReportRequest.model_validate_json(await request.body())
+    except json.JSONDecodeError:
+        raise InvalidInput("the 'report' field is not valid JSON", field="report") from None
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors()) from None
+
+
+@router.post(
+    "/reports", status_code=202, tags=["platform"], openapi_extra={"requestBody": _REPORT_BODY}
+)
+async def post_report(
     request: Request,
     who: Who,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> JSONResponse:
-    """File a report (platform token). Joins the open case for the content, or opens one.
-    Committed before the reply; a repeated ``Idempotency-Key`` returns the first answer."""
+    """File a report (platform token), as JSON (media base64 in ``content.media``) or as a
+    multipart form (the report as JSON in ``report``, files in ``media``). Joins the open
+    case for the content, or opens one. Committed before the reply; a repeated
+    ``Idempotency-Key`` returns the first answer."""
     who.require(PLATFORM)
-    filed = intake(request).submit(Item(who.subject, body, idempotency_key))
+    body = await _report_body(request)
+    item = Item(who.subject, body, idempotency_key)
+    filed = await to_thread.run_sync(intake(request).submit, item)
     return JSONResponse(
         {"report_id": filed.report_id, "case_id": filed.case_id, "case_state": filed.case_state},
         status_code=202,
@@ -116,6 +179,26 @@ def get_case(case_id: str, ctx: Ctx, who: MaybeWho) -> dict[str, Any]:
     view = case_view(case, who, reports)
     view["campaign"] = campaign_of(ctx, case_id).model_dump()
     return view
+
+
+@router.get("/cases/{case_id}/media/{sha256}", tags=["evidence"])
+def get_media(case_id: str, sha256: str, ctx: Ctx, who: Who) -> Response:
+    """A media file of the case, re-encoded without metadata (no EXIF, no GPS), for the
+    filing platform, the parties and the case's jurors only."""
+    case, _ = _load(ctx, case_id)
+    if viewer_role(case, who) in ("public", "admin"):
+        raise Forbidden("evidence is shown to the filing platform, the parties and the jurors")
+    if sha256 not in case.content.media:
+        raise NotFound(f"case {case_id} has no media {sha256!r}", field="sha256")
+    with ctx.store.transaction() as tx:
+        found = sanitized_media(tx.conn, sha256)
+    if found is None:
+        raise NotFound(f"media {sha256!r} is not stored", field="sha256")
+    return Response(
+        found[0],
+        media_type="image/jpeg",
+        headers={"Cache-Control": "private, no-store", "Content-Disposition": "inline"},
+    )
 
 
 @router.get("/cases/{case_id}/notices", tags=["platform"])

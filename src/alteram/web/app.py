@@ -16,7 +16,7 @@ from alteram import __version__
 from alteram.services.context import Context
 from alteram.services.intake import GroupCommit
 from alteram.services.proceedings import advance_due
-from alteram.web import api, apidocs, errors, intake, log, public
+from alteram.web import api, apidocs, errors, intake, log, pages, public
 from alteram.web.headers import SecurityHeaders
 from alteram.web.limits import BodyLimit
 
@@ -34,7 +34,11 @@ async def _timer(ctx: Context, every: float) -> None:
 
 
 def create_app(
-    ctx: Context, *, max_body_bytes: int = 1_000_000, tick_seconds: float = 0
+    ctx: Context,
+    *,
+    max_body_bytes: int = 1_000_000,
+    max_report_bytes: int = 32_000_000,
+    tick_seconds: float = 0,
 ) -> FastAPI:
     """Build the app around a :class:`Context`. ``tick_seconds > 0`` runs the timer loop."""
 
@@ -66,14 +70,13 @@ def create_app(
     app.include_router(intake.router)
     app.include_router(public.router)
     app.include_router(log.router)
+    app.include_router(pages.router)  # the web pages; its GET / wins over root() below
     apidocs.install(app)
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:
         return RedirectResponse("/api/v1/docs")
 
-    app.add_middleware(
-        BodyLimit, max_bytes=max_body_bytes, batch_bytes=max(max_body_bytes, 16_000_000)
-    )
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes, batch_bytes=max_report_bytes)
     app.add_middleware(SecurityHeaders)
     return app

@@ -13,7 +13,8 @@ class BodyLimit:
     def __init__(self, app: ASGIApp, max_bytes: int, batch_bytes: int | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
-        self.batch_bytes = batch_bytes or max_bytes  # for the ``:batch`` endpoints
+        # reports (which may carry media as evidence) and batches of them
+        self.batch_bytes = batch_bytes or max_bytes
 
     async def _reject(self, send: Send, limit: int) -> None:
         body = json.dumps(
@@ -32,7 +33,8 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.batch_bytes if scope.get("path", "").endswith(":batch") else self.max_bytes
+        large = scope.get("path", "").startswith("/api/v1/reports")
+        limit = self.batch_bytes if large else self.max_bytes
         for name, value in scope.get("headers", []):
             if name == b"content-length" and value.isdigit() and int(value) > limit:
                 await self._reject(send, limit)

@@ -59,6 +59,9 @@ def case_view(case: Case, who: Principal | None, reports: list[dict[str, Any]]) 
         "panels": [p.model_dump(mode="json") for p in case.panels],
         "remedy": {"remedy": case.remedy.value, "jurisdictions": case.remedy_jurisdictions},
         "ruled": bool(case.rulings),
+        "precedent": (
+            case.precedent.model_dump(mode="json", exclude={"reasons"}) if case.precedent else None
+        ),
         "appeal": (
             {"role": case.appeal.role.value, "filed_at": case.appeal.filed_at}
             if case.appeal
@@ -85,7 +88,7 @@ def case_view(case: Case, who: Principal | None, reports: list[dict[str, Any]]) 
         "author": case.content.author,
         "text": case.content.text,
         "language": case.content.language,
-        "media": list(case.content.media),
+        "media": [f"/api/v1/cases/{case.id}/media/{sha}" for sha in case.content.media],
     }
     view["reply"] = (
         {"statement": case.reply.statement, "waived": case.reply.waived, "at": case.reply.at}
@@ -95,6 +98,7 @@ def case_view(case: Case, who: Principal | None, reports: list[dict[str, Any]]) 
     if case.appeal:
         view["appeal"]["grounds"] = case.appeal.grounds
     view["cited_laws"] = [c.model_dump() for c in case.cited_laws]
+    view["new_grounds"] = list(case.new_grounds)
     view["reports"] = [
         {
             "category": r["category"],

@@ -1,0 +1,233 @@
+"""The jurors' pages: sign in with the juror token, the cases assigned, the case file
+and the structured, sealed vote (through :func:`alteram.services.proceedings.cast_vote`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import ValidationError
+from starlette.datastructures import FormData
+from starlette.responses import Response
+
+from alteram.domain.case import CaseState
+from alteram.domain.policy import RABAT_FACTORS, THREE_PART_TEST
+from alteram.domain.remedy import LADDER, Remedy
+from alteram.domain.vote import Ballot
+from alteram.errors import AlteramError, Forbidden, InvalidInput
+from alteram.services import proceedings
+from alteram.services.accounts import Principal
+from alteram.services.campaign import campaign_of
+from alteram.web.pages.errors import error_page
+from alteram.web.pages.forms import checked_form, do_sign_in, see_other, sign_out, signin_page
+from alteram.web.pages.forms import text as field
+from alteram.web.pages.forms import texts as fields
+from alteram.web.pages.i18n import N_
+from alteram.web.pages.party import load_case
+from alteram.web.pages.render import get_ctx, page
+from alteram.web.pages.security import JUROR_AREA, current_principal
+from alteram.web.views import case_view
+
+router = APIRouter(include_in_schema=False)
+
+HEADING = N_("Jurors")
+EXPLANATION = N_("Paste your juror token to see the cases you sit on and to vote.")
+
+
+def _signin(request: Request, problem: AlteramError | None = None) -> Response:
+    return signin_page(
+        request,
+        area_name="juror",
+        action="/juror/signin",
+        problem=problem,
+        status=401 if problem else 200,
+        path="/juror",
+        heading=HEADING,
+        explanation=EXPLANATION,
+    )
+
+
+def _who(request: Request) -> Principal | None:
+    return current_principal(get_ctx(request), request, JUROR_AREA)
+
+
+@router.get("/juror")
+def home(request: Request) -> Response:
+    who = _who(request)
+    if who is None:
+        return _signin(request)
+    ctx = get_ctx(request)
+    seats: list[dict[str, Any]] = []
+    with ctx.store.transaction() as tx:
+        for seat in tx.open_seats(who.subject):
+            case = tx.get_case(seat.case_id)
+            if case is None:
+                continue
+            voted = any(v.juror_id == who.subject for v in case.votes_in(seat.round))
+            seats.append(
+                {
+                    "case_id": seat.case_id,
+                    "round": seat.round,
+                    "state": seat.state,
+                    "category": ctx.policy.category(case.category).title
+                    if any(c.id == case.category for c in ctx.policy.categories)
+                    else case.category,
+                    "deadline": case.voting_deadline,
+                    "voted": voted,
+                }
+            )
+    return page(request, "juror_home.html", private=True, path="/juror", who=who, seats=seats)
+
+
+@router.post("/juror/signin")
+async def signin(request: Request) -> Response:
+    def then(request: Request, form: FormData) -> Response:
+        return do_sign_in(
+            request,
+            form,
+            JUROR_AREA,
+            accept=lambda who: True,
+            success_url="/juror",
+            failure=lambda exc: _signin(request, exc),
+        )
+
+    return await checked_form(request, then)
+
+
+@router.post("/juror/signout")
+async def signout(request: Request) -> Response:
+    return await checked_form(request, lambda r, _: sign_out(r, JUROR_AREA, "/juror"))
+
+
+def case_file(
+    request: Request,
+    case_id: str,
+    who: Principal,
+    *,
+    problem: AlteramError | None = None,
+    status: int = 200,
+    values: dict[str, Any] | None = None,
+) -> Response:
+    ctx = get_ctx(request)
+    case, reports = load_case(ctx, case_id)
+    view = case_view(case, who, reports)
+    if view["viewer"] != "juror":
+        raise Forbidden(f"you do not sit on a panel of case {case_id}")
+    panel = case.panel
+    assert panel is not None
+    now = ctx.now()
+    mine = [v for v in case.votes_in(panel.round) if v.juror_id == who.subject]
+    voting = case.state in (CaseState.VOTING, CaseState.APPEAL_VOTING)
+    may_vote = (
+        voting
+        and who.subject in panel.chosen
+        and not mine
+        and case.voting_deadline is not None
+        and now < case.voting_deadline
+    )
+    heard = [ctx.policy.category(c) for c in case.heard_categories]
+    by_category: dict[str, list[dict[str, Any]]] = {}
+    for r in view["reports"]:
+        by_category.setdefault(r["category"], []).append(r)
+    return page(
+        request,
+        "juror_case.html",
+        status=status,
+        private=True,
+        path=f"/juror/cases/{case_id}",
+        who=who,
+        case=case,
+        view=view,
+        campaign=campaign_of(ctx, case_id),
+        reports_by_category=by_category,
+        heard=heard,
+        incitement=any(c.incitement for c in heard),
+        allowed_geo=sorted({c.jurisdiction for c in case.cited_laws if c.compatible}),
+        ladder=LADDER,
+        test_parts=THREE_PART_TEST,
+        rabat_factors=RABAT_FACTORS,
+        may_vote=may_vote,
+        my_vote=mine[0] if mine else None,
+        voting_left=(case.voting_deadline - now) if case.voting_deadline else None,
+        problem=problem,
+        values=values or {},
+        done=request.query_params.get("done", ""),
+    )
+
+
+@router.get("/juror/cases/{case_id}")
+def show(request: Request, case_id: str) -> Response:
+    who = _who(request)
+    if who is None:
+        return see_other("/juror")
+    try:
+        return case_file(request, case_id, who)
+    except AlteramError as exc:
+        return error_page(request, exc)
+
+
+def form_values(form: FormData) -> dict[str, Any]:
+    """What the juror typed, to show it again when the vote is refused."""
+    values: dict[str, Any] = {
+        "violation": field(form, "violation"),
+        "rules": fields(form, "rules"),
+        "remedy": field(form, "remedy"),
+        "jurisdictions": fields(form, "jurisdictions"),
+        "reasons": field(form, "reasons"),
+    }
+    for part in THREE_PART_TEST:
+        values[f"test_{part}"] = field(form, f"test_{part}")
+    for factor in RABAT_FACTORS:
+        values[f"rabat_{factor}"] = field(form, f"rabat_{factor}")
+    for rung in LADDER:
+        values[f"lesser_{rung.value}"] = field(form, f"lesser_{rung.value}")
+    return values
+
+
+def ballot_from(values: dict[str, Any]) -> Ballot:
+    """The form's answers as a :class:`Ballot`; blank answers are left out."""
+    if values["violation"] not in ("yes", "no"):
+        raise InvalidInput("say whether the post breaks a rule", field="violation")
+    try:
+        remedy = Remedy(values["remedy"] or Remedy.NO_ACTION.value)
+    except ValueError:
+        raise InvalidInput("choose a remedy from the ladder", field="remedy") from None
+    try:
+        return Ballot(
+            violation=values["violation"] == "yes",
+            rules=tuple(values["rules"]),
+            test={p: v for p in THREE_PART_TEST if (v := values[f"test_{p}"]).strip()},
+            rabat={f: v for f in RABAT_FACTORS if (v := values[f"rabat_{f}"]).strip()},
+            remedy=remedy,
+            jurisdictions=tuple(values["jurisdictions"]),
+            lesser_remedies_insufficient={
+                r.value: v
+                for r in remedy.lower_rungs()
+                if (v := values[f"lesser_{r.value}"]).strip()
+            },
+            reasons=values["reasons"],
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        raise InvalidInput(f"{where}: {first.get('msg', 'invalid')}", field=where) from None
+
+
+def _vote(request: Request, case_id: str, form: FormData) -> Response:
+    who = _who(request)
+    if who is None:
+        return see_other("/juror")
+    values = form_values(form)
+    try:
+        proceedings.cast_vote(get_ctx(request), case_id, who.subject, ballot_from(values))
+    except AlteramError as exc:
+        try:
+            return case_file(request, case_id, who, problem=exc, status=exc.status, values=values)
+        except AlteramError as again:
+            return error_page(request, again)
+    return see_other(f"/juror/cases/{case_id}?done=vote")
+
+
+@router.post("/juror/cases/{case_id}/vote")
+async def vote(request: Request, case_id: str) -> Response:
+    return await checked_form(request, lambda r, f: _vote(r, case_id, f))
