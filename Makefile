@@ -21,7 +21,7 @@ install: $(STAMP)
 # ALTERAM_REQUIRE_ALL=1, as .ci/run sets).
 chromium:
 	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ]; then \
-		apt-get update && apt-get install -y chromium; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
 	fi
 
 run: $(STAMP)

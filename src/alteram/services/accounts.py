@@ -49,7 +49,7 @@ def issue_token(tx: Tx, ctx: Context, kind: str, subject: str, party_id: str | N
 def authenticate(ctx: Context, token: str | None) -> Principal:
     if not token:
         raise Unauthenticated("send your token as 'Authorization: Bearer <token>'")
-    with ctx.store.transaction() as tx:
+    with ctx.store.read() as tx:
         row = tx.token(hash_token(token))
     if row is None:
         raise Unauthenticated("unknown or revoked token")

@@ -8,6 +8,6 @@ from alteram.storage import campaign as queries
 
 
 def campaign_of(ctx: Context, case_id: str) -> Campaign:
-    with ctx.store.transaction() as tx:
+    with ctx.store.read() as tx:
         facts, first_seen, unfounded, co_cases = queries.inputs(tx.conn, case_id)
     return assess(facts, first_seen, unfounded, co_cases)

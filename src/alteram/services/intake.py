@@ -172,7 +172,8 @@ class _Intake:
             )
         precedent = None
         if case is None and (evidence.images or evidence.text):
-            case, precedent = resolve(self.tx, self.index, evidence)
+            pending = {c.id: c for c in self.new}
+            case, precedent = resolve(self.tx, self.index, evidence, pending)
             if case is not None:
                 self.cases[(item.platform_id, body.content.platform_id)] = case
         if case is not None:

@@ -57,7 +57,7 @@ def verifier_key(ctx: Context) -> str:
 def checkpoint(ctx: Context) -> str:
     """The latest signed checkpoint, signing a new one if the log has grown."""
     s = signer(ctx)
-    with ctx.store.transaction() as tx:
+    with ctx.store.read() as tx:
         size = tx.log.size()
         latest = tx.log.latest_checkpoint()
         if latest is not None and latest[0] == size:

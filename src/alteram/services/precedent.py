@@ -174,12 +174,15 @@ def index_for(store: object) -> PrecedentIndex:
         return index
 
 
-def resolve(tx: Tx, index: PrecedentIndex, ev: Evidence) -> tuple[Case | None, Precedent | None]:
+def resolve(
+    tx: Tx, index: PrecedentIndex, ev: Evidence, pending: dict[str, Case] | None = None
+) -> tuple[Case | None, Precedent | None]:
     """The case this content already has (open, or closed on a precedent), or else the
-    final ruling on a copy that binds it as precedent; best match first."""
+    final ruling on a copy that binds it as precedent; best match first. ``pending``
+    holds cases opened earlier in the same transaction."""
     precedent: Precedent | None = None
     for case_id, match, distance in index.candidates(ev)[:MAX_CANDIDATES]:
-        case = tx.get_case(case_id, lock=True)
+        case = (pending or {}).get(case_id) or tx.get_case(case_id, lock=True)
         if case is None:  # indexed by a transaction that was rolled back
             continue
         if case.accepts_reports:

@@ -70,8 +70,9 @@ def make_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        # Take the write lock up front: writers serialize instead of failing late.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Writers take the write lock up front: they serialize instead of failing late.
+        # Readers (Store.read) start a deferred transaction: WAL lets them run beside a writer.
+        conn.exec_driver_sql("BEGIN" if conn.info.get("read_only") else "BEGIN IMMEDIATE")
 
     return engine
 
@@ -472,6 +473,17 @@ class Store:
     def transaction(self) -> Iterator[Tx]:
         with self.engine.begin() as conn:
             yield Tx(conn, self.tiles)
+
+    @contextmanager
+    def read(self) -> Iterator[Tx]:
+        """A transaction for reading only: on SQLite it does not wait for writers."""
+        with self.engine.connect() as conn:
+            conn.info["read_only"] = True
+            try:
+                with conn.begin():
+                    yield Tx(conn, self.tiles)
+            finally:
+                conn.info.pop("read_only", None)
 
     def dispose(self) -> None:
         self.engine.dispose()

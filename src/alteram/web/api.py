@@ -161,7 +161,7 @@ async def post_report(
 
 def _load(ctx: Context, case_id: str) -> tuple[Case, list[dict[str, Any]]]:
     """The case as of now: a deadline that has passed is applied before it is shown."""
-    with ctx.store.transaction() as tx:
+    with ctx.store.read() as tx:
         case = tx.get_case(case_id)
         if case is None:
             raise NotFound(f"no case {case_id!r}", field="case_id")
@@ -190,7 +190,7 @@ def get_media(case_id: str, sha256: str, ctx: Ctx, who: Who) -> Response:
         raise Forbidden("evidence is shown to the filing platform, the parties and the jurors")
     if sha256 not in case.content.media:
         raise NotFound(f"case {case_id} has no media {sha256!r}", field="sha256")
-    with ctx.store.transaction() as tx:
+    with ctx.store.read() as tx:
         found = sanitized_media(tx.conn, sha256)
     if found is None:
         raise NotFound(f"media {sha256!r} is not stored", field="sha256")
@@ -207,7 +207,7 @@ def get_notices(case_id: str, ctx: Ctx, who: Who) -> dict[str, Any]:
     case, _ = _load(ctx, case_id)
     if who.kind != PLATFORM or who.subject != case.content.platform:
         raise Forbidden("only the platform that filed the case receives its notices")
-    with ctx.store.transaction() as tx:
+    with ctx.store.read() as tx:
         rows = tx.notices_for(case_id)
     return {
         "case_id": case_id,
@@ -237,7 +237,7 @@ def post_reply(case_id: str, body: ReplyRequest, ctx: Ctx, who: Who) -> dict[str
 def my_cases(ctx: Ctx, who: Who) -> dict[str, Any]:
     """Cases where the juror sits on the panel and has not voted, or votes are still sealed."""
     who.require(JUROR)
-    with ctx.store.transaction() as tx:
+    with ctx.store.read() as tx:
         seats = tx.open_seats(who.subject)
     return {
         "juror_id": who.subject,

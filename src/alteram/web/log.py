@@ -51,7 +51,7 @@ def get_entries(
     if end <= start:
         raise InvalidInput("end must be greater than start", field="end")
     end = min(end, start + MAX_PAGE)
-    with ctx.store.transaction() as tx:
+    with ctx.store.read() as tx:
         size = tx.log.size()
         rows = tx.log.entries(start, min(end, size))
     entries: list[dict[str, Any]] = []
@@ -74,7 +74,7 @@ def get_entries(
 def get_tile(level: int, index: int, ctx: Ctx) -> Response:
     """The stored hashes of nodes ``[256·index, 256·index+256)`` at ``level``, raw bytes
     (32 per hash; fewer than 256 for the right edge)."""
-    with ctx.store.transaction() as tx:
+    with ctx.store.read() as tx:
         tile = tx.log.tile(level, index)
     if tile is None:
         raise NotFound(f"no tile {level}/{index}")
@@ -88,7 +88,7 @@ def inclusion(
     tree_size: Annotated[int, Query(ge=1)],
 ) -> dict[str, Any]:
     """RFC 9162 §2.1.3 inclusion proof of leaf ``index`` in the tree of ``tree_size``."""
-    with ctx.store.transaction() as tx:
+    with ctx.store.read() as tx:
         proof = tx.log.inclusion_proof(index, tree_size)
         leaf = tx.log.leaf(index)
     return {
@@ -106,6 +106,6 @@ def consistency(
     second: Annotated[int, Query(ge=1)],
 ) -> dict[str, Any]:
     """RFC 9162 §2.1.4 consistency proof between tree sizes ``first`` ≤ ``second``."""
-    with ctx.store.transaction() as tx:
+    with ctx.store.read() as tx:
         proof = tx.log.consistency_proof(first, second)
     return {"first": first, "second": second, "hashes": [b64(h) for h in proof]}
