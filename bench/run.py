@@ -17,6 +17,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+import fingerprint
+import intake
 import log_store
 import tlog_core
 from sqlalchemy import insert
@@ -128,6 +130,17 @@ def main() -> int:
     print(f"{'scenario':52} {'value':>14} {'unit':10} {'target':>12}")
     for scenario, value, unit, target in log_store.run(n):
         print(f"{scenario:52} {value:>14,.1f} {unit:10} {target:>12}")
+
+    print("\n== a burst of reports over HTTP (uvicorn on loopback, SQLite, synchronous commits)")
+    print(f"{'scenario':52} {'value':>14} {'unit':10} {'target':>12}")
+    burst = int(os.environ.get("ALTERAM_BENCH_BURST_N", "100000"))
+    for scenario, value, unit, target in intake.run(burst, 1_000, 4_000):
+        print(f"{scenario:52} {value:>14,.1f} {unit:10} {target:>12}")
+
+    print("\n== fingerprints: PDQ and the precedent index (single thread)")
+    print(f"{'scenario':52} {'value':>14} {'unit':10} {'target':>12}")
+    for scenario, value, unit, target in fingerprint.run():
+        print(f"{scenario:52} {value:>14,.3f} {unit:10} {target:>12}")
     return 0
 
 
