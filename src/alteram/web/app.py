@@ -10,7 +10,6 @@ from contextlib import asynccontextmanager
 
 import anyio
 from fastapi import FastAPI
-from fastapi.responses import RedirectResponse
 
 from alteram import __version__
 from alteram.services.context import Context
@@ -70,12 +69,8 @@ def create_app(
     app.include_router(intake.router)
     app.include_router(public.router)
     app.include_router(log.router)
-    app.include_router(pages.router)  # the web pages; its GET / wins over root() below
+    app.include_router(pages.router)  # the web pages, including GET /
     apidocs.install(app)
-
-    @app.get("/", include_in_schema=False)
-    def root() -> RedirectResponse:
-        return RedirectResponse("/api/v1/docs")
 
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes, batch_bytes=max_report_bytes)
     app.add_middleware(SecurityHeaders)
