@@ -264,3 +264,10 @@ def test_a_case_without_a_ruling_has_no_decision(record: Record, client: TestCli
     assert err["code"] == "not_found" and "awaiting_reply" in err["message"]
     r = client.get(f"{API}/c-nope")
     assert r.status_code == 404 and r.json()["error"]["field"] == "case_id"
+
+
+def test_an_empty_category_filter_means_any(ctx) -> None:  # type: ignore[no-untyped-def]
+    from alteram.services.decisions import parse_filter
+
+    assert parse_filter(ctx, category="").category is None
+    assert parse_filter(ctx, category="", outcome="").outcome is None

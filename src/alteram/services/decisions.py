@@ -128,7 +128,7 @@ def parse_filter(
     if first and last and first > last:
         raise InvalidInput(f"from ({first}) is after to ({last})", field="from")
     return DecisionFilter(
-        category=category,
+        category=category or None,  # an empty filter means any category, as for the others
         outcome=_choice(outcome, OUTCOMES, "outcome"),
         remedy=_choice(remedy, [r.value for r in Remedy], "remedy"),
         jurisdiction=code or None,
