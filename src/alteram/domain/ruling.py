@@ -122,7 +122,8 @@ def statement_of_reasons(
     else:
         scope = "Everywhere the platform serves the content."
     cited = (
-        "; ".join(f"{r}: {rule_texts.get(r, '')}" for r in rules) or "no rule was found breached"
+        "; ".join(f"{r}: {rule_texts.get(r, '').rstrip('. ')}" for r in rules)
+        or "no rule was found breached"
     )
     ground = (
         f"Policy {policy_version}, category {category_title} ({standard}). Rules: {cited}. "
