@@ -9,6 +9,7 @@ Install Chromium with `apt-get install chromium`; never `playwright install`.
 
 from __future__ import annotations
 
+import io
 import os
 import socket
 import threading
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from alteram.domain.policy_file import load_default_policy
 from alteram.services import proceedings
@@ -173,13 +175,55 @@ def test_the_author_replies_through_the_form(server: Server, page: tuple[Any, Wa
     assert p.get_by_text("HAR-1").count() >= 1
     statement = "این یک شعار اعتراضی است، نه آزار."
     p.get_by_label("اظهارات شما").fill(statement)
+    p.locator("#evidence").set_input_files(
+        [{"name": "evidence.png", "mimeType": "image/png", "buffer": _png()}]
+    )
     p.get_by_role("button", name="پاسخم را بفرست").click()
     p.wait_for_load_state()
     assert p.get_by_text("پاسخ شما ثبت شد").count() == 1
     with server.ctx.store.transaction() as tx:
         case = tx.get_case(filed.case_id)
     assert case is not None and case.reply is not None and case.reply.statement == statement
-    assert case.state.value == "voting"
+    assert case.state.value == "voting" and len(case.reply.evidence) == 1
+    # the evidence is shown blurred until opened, without a script
+    image = p.locator("details.reveal img").first
+    image.wait_for()
+    assert p.evaluate("document.querySelector('details.reveal img').complete")
+    assert "blur" in image.evaluate("e => getComputedStyle(e).filter")
+    p.locator("details.reveal summary").first.click()
+    assert image.evaluate("e => getComputedStyle(e).filter") == "none"
+    watch.check(server.origin)
+
+
+def _png() -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 40, 40)).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def test_a_juror_recuses_through_the_form(server: Server, page: tuple[Any, Watch]) -> None:
+    p, watch = page
+    filed = file_case(server.ctx, server.people.platform_id)
+    author = Principal(kind="party", subject=filed.case_id, party_id="author")
+    proceedings.reply(server.ctx, filed.case_id, author, "Context.", evidence=[_png()])
+    with server.ctx.store.transaction() as tx:
+        case = tx.get_case(filed.case_id)
+    assert case is not None and case.panel is not None
+    juror_id = case.panel.chosen[0]
+    p.goto(server.origin + "/juror?lang=en")
+    p.get_by_label("Your token").fill(server.people.juror_tokens[juror_id])
+    p.get_by_role("button", name="Sign in").click()
+    p.get_by_role("link", name=filed.case_id).click()
+    p.wait_for_load_state()
+    assert p.locator("details.reveal img").count() == 1  # the author's evidence
+    p.get_by_label("The conflict").fill("I know the author.")
+    p.get_by_role("button", name="Recuse myself").click()
+    p.wait_for_load_state()
+    assert p.get_by_text("another juror has been drawn in your place").count() == 1
+    with server.ctx.store.transaction() as tx:
+        after = tx.get_case(filed.case_id)
+    assert after is not None and after.panel is not None
+    assert juror_id not in after.panel.chosen and after.panel.recused() == [juror_id]
     watch.check(server.origin)
 
 

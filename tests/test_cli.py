@@ -89,8 +89,12 @@ def test_serve_and_panel_verify_against_a_live_server(env: dict[str, str]) -> No
     a tampered copy of the draw must be reported as a mismatch."""
     run("db", "upgrade")
     _, ptok, _ = run("token", "create", "--platform", "forum.example")
-    for i in range(4):
-        assert run("juror", "add", f"J{i}", "--languages", "en")[0] == 0
+    juror_tokens: dict[str, str] = {}
+    for i in range(5):
+        code, out, err = run("juror", "add", f"J{i}", "--languages", "en")
+        assert code == 0
+        juror_id = err.split("juror ", 1)[1].split(" ", 1)[0]
+        juror_tokens[juror_id] = out.strip()
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen(
@@ -132,7 +136,20 @@ def test_serve_and_panel_verify_against_a_live_server(env: dict[str, str]) -> No
         assert r.json()["state"] == "voting"
         code, out, err = run("panel", "verify", case_id, "--url", base)
         assert code == 0, err
-        assert out.startswith("OK round 1: 3 of 4 eligible")
+        assert out.startswith("OK round 1: 3 of 5 eligible")
+        # a juror recuses: the replacement draw is verified too
+        chosen = httpx.get(f"{base}/api/v1/cases/{case_id}").json()["panels"][0]["chosen"]
+        r = httpx.post(
+            f"{base}/api/v1/cases/{case_id}/recusal",
+            json={"reason": "I know the author."},
+            headers={"Authorization": f"Bearer {juror_tokens[chosen[0]]}"},
+        )
+        assert r.status_code == 200, r.text
+        new = r.json()["replacement"]["chosen"]
+        code, out, err = run("panel", "verify", case_id, "--url", base)
+        assert code == 0, err
+        assert out.startswith("OK round 1: 3 of 5 eligible")
+        assert f"{chosen[0]} recused, replaced by {new} (1 of 2 eligible)" in " ".join(out.split())
         code, _, err = run("panel", "verify", "nope", "--url", base)
         assert code == 6 and "404" in err
     finally:

@@ -38,7 +38,7 @@ from alteram.services.context import Context
 from alteram.services.reports import ReportRequest
 from alteram.storage.store import Store
 from alteram.web import api
-from alteram.web.api import AppealRequest, ReplyRequest
+from alteram.web.api import AppealRequest, RecusalRequest, ReplyRequest
 from alteram.web.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -178,7 +178,8 @@ def field_paths(model: type[BaseModel], prefix: str = "") -> Iterator[str]:
 
 
 @pytest.mark.parametrize(
-    "model", [ReportRequest, ReplyRequest, AppealRequest, Ballot, StatementOfReasons]
+    "model",
+    [ReportRequest, ReplyRequest, AppealRequest, RecusalRequest, Ballot, StatementOfReasons],
 )
 def test_every_request_and_ballot_field_is_in_api_md(model: type[BaseModel]) -> None:
     text = read(DOCS / "api.md")

@@ -634,9 +634,11 @@ def test_request_errors_say_what_to_fix(walk: Walk, people, ctx):
     c, auth = walk.c, people.platform_auth
     url = f"{API}/reports"
 
-    r = c.post(f"{API}/cases/x/reply", content=b"{" + b" " * 1_100_000 + b"}", headers=auth)
+    r = c.post(f"{API}/cases/x/appeals", content=b"{" + b" " * 1_100_000 + b"}", headers=auth)
     assert "1000000 bytes" in assert_error(r, 413, "too_large")["message"]
-    # Reports may carry media: their own, larger limit.
+    # Reports and replies may carry media: their own, larger limit.
+    r = c.post(f"{API}/cases/x/reply", content=b"{" + b" " * 32_000_001 + b"}", headers=auth)
+    assert "32000000 bytes" in assert_error(r, 413, "too_large")["message"]
     r = c.post(url, content=b"{" + b" " * 32_000_001 + b"}", headers=auth)
     assert "32000000 bytes" in assert_error(r, 413, "too_large")["message"]
 

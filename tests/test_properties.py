@@ -17,7 +17,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from alteram.domain import events as ev
 from alteram.domain.case import Case, CaseState
-from alteram.domain.panel import Juror, verify_draw
+from alteram.domain.panel import Juror, verify_draw, verify_panel
 from alteram.domain.policy import RABAT_FACTORS, THREE_PART_TEST
 from alteram.domain.remedy import LADDER, Remedy
 from alteram.domain.vote import Ballot, check_ballot
@@ -189,6 +189,21 @@ class CaseLifecycle(RuleBasedStateMachine):
                 "vote", lambda c, j=juror_id, b=ballot: c.cast_vote(j, b, POLICY, self.now), False
             )
 
+    @rule(on_panel=st.booleans(), index=st.integers(0, 99), pre_advance=st.booleans())
+    def recuse(self, on_panel: bool, index: int, pre_advance: bool) -> None:
+        """A juror (mostly a panelist) declares a conflict; one replacement is drawn."""
+        case = self.case
+        assert case is not None
+        if case.panel is not None and on_panel:
+            juror_id = case.panel.chosen[index % len(case.panel.chosen)]
+        else:
+            juror_id = JURORS[index % len(JURORS)].id
+        self._step(
+            "recuse",
+            lambda c: c.recuse(juror_id, "A conflict.", self.now, POLICY, JURORS),
+            pre_advance,
+        )
+
     @rule(party=st.sampled_from(["author", "r1", "r2", "r3", "r9"]), pre_advance=st.booleans())
     def appeal(self, party: str, pre_advance: bool) -> None:
         self._step(
@@ -252,18 +267,40 @@ class CaseLifecycle(RuleBasedStateMachine):
             return
         assert len(case.panels) <= 2
         drawn = [e for e in self.events if isinstance(e, ev.PanelDrawn)]
-        assert [(p.round, p.size, p.chosen) for p in case.panels] == [
+        assert [(p.round, p.size, p.drawn()) for p in case.panels] == [
             (e.round, e.size, e.chosen) for e in drawn
+        ]
+        replaced = [e for e in self.events if isinstance(e, ev.JurorReplaced)]
+        assert [(e.recused, e.chosen) for e in replaced] == [
+            (r.recused, r.chosen) for p in case.panels for r in p.replacements
         ]
         for i, p in enumerate(case.panels, start=1):
             assert p.round == i
             assert p.size == SIZES[p.round] == len(p.chosen) == len(set(p.chosen))
-            assert set(p.chosen) <= set(p.eligible)
+            assert set(p.drawn()) <= set(p.eligible)
             assert not set(p.eligible) & NEVER_ELIGIBLE
             assert (
-                verify_draw(case.id, p.round, p.opening_event_hash, p.eligible, p.chosen, p.seed)
+                verify_draw(case.id, p.round, p.opening_event_hash, p.eligible, p.drawn(), p.seed)
                 == []
             )
+            replacements = [r.model_dump(mode="json") for r in p.replacements]
+            assert (
+                verify_panel(
+                    case.id,
+                    p.round,
+                    p.opening_event_hash,
+                    p.eligible,
+                    p.chosen,
+                    p.seed,
+                    replacements,
+                )
+                == []
+            )
+            for r in p.replacements:  # never anyone who sat on a panel before it
+                assert not set(r.eligible) & NEVER_ELIGIBLE
+                assert r.recused not in r.eligible and not set(r.eligible) & set(p.drawn())
+                for q in case.panels[: i - 1]:
+                    assert not set(r.eligible) & {*q.chosen, *q.recused()}
             if case.content.language:
                 by_id = {j.id: j for j in JURORS}
                 assert all(case.content.language in by_id[j].languages for j in p.eligible)
@@ -292,7 +329,7 @@ class CaseLifecycle(RuleBasedStateMachine):
         if len(case.panels) == 2:
             first, second = case.panels
             assert not set(second.chosen) & set(first.chosen)
-            assert not set(second.eligible) & set(first.chosen)
+            assert not set(second.eligible) & {*first.chosen, *first.recused()}
             assert case.appeal is not None and case.appeal.filed_at == second.drawn_at
             assert len(case.rulings) >= 1 and case.rulings[0].round == 1
 

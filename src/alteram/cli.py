@@ -17,7 +17,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from alteram import __version__
 from alteram.config import Settings
-from alteram.domain.panel import verify_draw
+from alteram.domain.panel import verify_panel
 from alteram.domain.policy_file import load_default_policy, load_policy_file
 from alteram.errors import AlteramError, PolicyInvalid, Unavailable, VerificationFailed
 from alteram.export import export_app
@@ -254,7 +254,8 @@ def panel_verify(
         "http://127.0.0.1:8000"
     ),
 ) -> None:
-    """Recompute every panel draw of a case from its public inputs."""
+    """Recompute every panel draw of a case from its public inputs, and the draw of each
+    juror who replaced one who recused."""
     try:
         resp = httpx.get(f"{url.rstrip('/')}/api/v1/cases/{case_id}", timeout=30)
     except httpx.HTTPError as exc:
@@ -266,10 +267,23 @@ def panel_verify(
         raise VerificationFailed(f"case {case_id} has no panel drawn yet")
     failed = False
     for p in panels:
-        problems = verify_draw(
-            case_id, p["round"], p["opening_event_hash"], p["eligible"], p["chosen"], p["seed"]
+        replacements = p.get("replacements") or []
+        problems = verify_panel(
+            case_id,
+            p["round"],
+            p["opening_event_hash"],
+            p["eligible"],
+            p["chosen"],
+            p["seed"],
+            replacements,
         )
         label = f"round {p['round']}: {len(p['chosen'])} of {len(p['eligible'])} eligible"
+        if replacements:
+            label += ", " + ", ".join(
+                f"{r['recused']} recused, replaced by {r['chosen']} "
+                f"(1 of {len(r['eligible'])} eligible)"
+                for r in replacements
+            )
         if problems:
             failed = True
             print(f"MISMATCH {label}: " + "; ".join(problems))

@@ -109,3 +109,22 @@ class VerificationFailed(AlteramError):
     status = 409
     code = "verification_failed"
     exit_code = 6
+
+
+class ReporterSuspended(Forbidden):
+    """Report processing for this reporter is suspended (EU DSA Art. 23). The report
+    was stored (``report_id``) but joins or opens no case."""
+
+    code = "reporter_suspended"
+
+    def __init__(self, message: str, *, until: str, report_id: str) -> None:
+        super().__init__(message, field="reporter.handle")
+        self.until = until
+        self.report_id = report_id
+
+    def to_dict(self) -> dict[str, Any]:
+        body = super().to_dict()
+        body["error"].update(
+            {"suspended_until": self.until, "report_id": self.report_id, "processed": False}
+        )
+        return body

@@ -17,7 +17,14 @@ from pydantic import BaseModel
 from alteram.domain import events as ev
 from alteram.domain.content import Content, Party, Precedent, Report, Role
 from alteram.domain.notice import author_notice, fmt_time, precedent_notice, reporter_notice
-from alteram.domain.panel import Juror, Panel, draw, eligible_jurors, normalize_handle
+from alteram.domain.panel import (
+    Juror,
+    Panel,
+    Replacement,
+    draw,
+    eligible_jurors,
+    normalize_handle,
+)
 from alteram.domain.policy import Policy
 from alteram.domain.remedy import Remedy
 from alteram.domain.ruling import Ruling, decide
@@ -43,6 +50,7 @@ class Reply(BaseModel):
     statement: str | None
     waived: bool
     at: datetime
+    evidence: list[str] = []  # SHA-256 digests of stored images sent with the reply
 
 
 class InterimMeasure(BaseModel):
@@ -131,6 +139,18 @@ class Case(BaseModel):
             if p.id == party_id:
                 return p
         raise Forbidden(f"no party {party_id!r} in case {self.id}")
+
+    def media(self) -> list[str]:
+        """Every stored image of the case: the content's, then the reply's evidence."""
+        out = list(self.content.media)
+        for sha in self.reply.evidence if self.reply else []:
+            if sha not in out:
+                out.append(sha)
+        return out
+
+    def sat(self) -> list[str]:
+        """Every juror who sat on a panel of the case, including those who recused."""
+        return [j for p in self.panels for j in (*p.chosen, *p.recused())]
 
     def votes_in(self, round_: int) -> list[Vote]:
         return [v for v in self.votes if v.round == round_]
@@ -333,12 +353,20 @@ class Case(BaseModel):
             raise OutOfOrder(f"the reply window closed on {fmt_time(self.reply_deadline)}")
 
     def submit_reply(
-        self, statement: str, now: datetime, policy: Policy, pool: Sequence[Juror]
+        self,
+        statement: str,
+        now: datetime,
+        policy: Policy,
+        pool: Sequence[Juror],
+        evidence: Sequence[str] = (),
     ) -> list[ev.Event]:
+        """The author's statement, with the SHA-256 digests of stored evidence images."""
         if not statement.strip():
             raise InvalidInput("a reply needs a statement, or set waive", field="statement")
         self._require_hearing_open(now)
-        self.reply = Reply(statement=statement, waived=False, at=now)
+        self.reply = Reply(
+            statement=statement, waived=False, at=now, evidence=list(dict.fromkeys(evidence))
+        )
         first: ev.Event = ev.AuthorReplied(case_id=self.id, at=now, statement=statement)
         return [first, *self._close_hearing("replied", now, policy, pool)]
 
@@ -366,7 +394,7 @@ class Case(BaseModel):
         eligible = eligible_jurors(
             pool,
             party_handles=self.party_handles(),
-            earlier_panelists=[j for p in self.panels for j in p.chosen],
+            earlier_panelists=self.sat(),
             language=self.content.language,
             content_url=self.content.url,
         )
@@ -412,6 +440,79 @@ class Case(BaseModel):
                 chosen=chosen,
                 voting_deadline=deadline,
             )
+        ]
+
+    # -- recusal ---------------------------------------------------------------
+
+    def recuse(
+        self, juror_id: str, reason: str, now: datetime, policy: Policy, pool: Sequence[Juror]
+    ) -> list[ev.Event]:
+        """A juror on the current panel who has not voted declares a conflict. One
+        replacement is drawn from the eligible pool (without anyone who sat on a panel
+        of the case), seeded by the leaf hash of the ``juror_recused`` event. Without a
+        replacement the recusal is refused: a panel never sits smaller than its size."""
+        if self.state not in (CaseState.VOTING, CaseState.APPEAL_VOTING):
+            raise OutOfOrder(
+                f"a juror recuses while the panel votes; case {self.id} is {self.state}"
+            )
+        panel = self.panel
+        assert panel is not None and self.voting_deadline is not None
+        if juror_id not in panel.chosen:
+            raise Forbidden(f"juror {juror_id} is not on the current panel of case {self.id}")
+        if now >= self.voting_deadline:
+            raise OutOfOrder(f"voting closed on {fmt_time(self.voting_deadline)}")
+        if any(v.juror_id == juror_id for v in self.votes_in(panel.round)):
+            raise OutOfOrder(
+                f"juror {juror_id} has already voted in round {panel.round}; "
+                "a sealed vote cannot be withdrawn by recusing"
+            )
+        if not reason.strip():
+            raise InvalidInput("say what the conflict is", field="reason")
+        recused = ev.JurorRecused(
+            case_id=self.id, at=now, round=panel.round, juror_id=juror_id, reason=reason
+        )
+        opening = ev.event_hash(recused)
+        eligible = eligible_jurors(
+            pool,
+            party_handles=self.party_handles(),
+            earlier_panelists=[*self.sat(), juror_id],
+            language=self.content.language,
+            content_url=self.content.url,
+        )
+        ids = sorted(j.id for j in eligible)
+        try:
+            seed, chosen = draw(self.id, panel.round, opening, ids, 1)
+        except PanelUnavailable:
+            raise PanelUnavailable(
+                f"no eligible juror can replace {juror_id} on the panel of case {self.id}, "
+                "so the recusal is not recorded: the panel may not sit with fewer than "
+                f"{panel.size} jurors. Ask the administrators to grow the pool, then try again"
+            ) from None
+        new = chosen[0]
+        panel.chosen[panel.chosen.index(juror_id)] = new
+        panel.replacements.append(
+            Replacement(
+                recused=juror_id,
+                opening_event_hash=opening,
+                seed=seed,
+                eligible=ids,
+                chosen=new,
+                at=now,
+            )
+        )
+        self.panelist_handles[new] = next(list(j.handles) for j in eligible if j.id == new)
+        return [
+            recused,
+            ev.JurorReplaced(
+                case_id=self.id,
+                at=now,
+                round=panel.round,
+                recused=juror_id,
+                opening_event_hash=opening,
+                seed=seed,
+                eligible=ids,
+                chosen=new,
+            ),
         ]
 
     # -- voting ---------------------------------------------------------------

@@ -154,6 +154,31 @@ class PanelDrawn(Event):
     voting_deadline: datetime
 
 
+class JurorRecused(Event):
+    """A juror on the current panel declares a conflict before voting; the event's hash
+    seeds the draw of the replacement. The reason stays private."""
+
+    type: ClassVar[str] = "juror_recused"
+    private: ClassVar[frozenset[str]] = frozenset({"reason"})
+    round: int
+    juror_id: str
+    reason: str
+
+
+class JurorReplaced(Event):
+    """One juror drawn to take the recused juror's seat: ``draw(case_id, round,
+    opening_event_hash, eligible, 1) == [chosen]``, where ``opening_event_hash`` is the
+    leaf hash of the ``juror_recused`` event."""
+
+    type: ClassVar[str] = "juror_replaced"
+    round: int
+    recused: str
+    opening_event_hash: str
+    seed: str
+    eligible: list[str]
+    chosen: str
+
+
 class VoteCast(Event):
     """A sealed vote: only a commitment to its content until reveal."""
 
@@ -243,6 +268,57 @@ class CaseFinal(Event):
     remedy: Remedy
 
 
+class ReporterWarned(Event):
+    """EU DSA Art. 23: a prior warning before any suspension."""
+
+    type: ClassVar[str] = "reporter_warned"
+    committed: ClassVar[frozenset[str]] = frozenset({"handle"})
+    handle: str  # the reporter; case_id is their pseudo case id ("reporter:" + a commitment)
+    unfounded: int
+    reports: int
+    window: str
+    since: datetime
+    warn_after: int
+    suspend_after: int
+    min_share: float
+
+
+class ReporterSuspended(Event):
+    """Reports from this reporter are stored but not processed until ``until``."""
+
+    type: ClassVar[str] = "reporter_suspended"
+    committed: ClassVar[frozenset[str]] = frozenset({"handle"})
+    handle: str  # the reporter; case_id is their pseudo case id ("reporter:" + a commitment)
+    unfounded: int
+    reports: int
+    window: str
+    since: datetime
+    suspend_after: int
+    min_share: float
+    until: datetime
+
+
+class ReporterAppealed(Event):
+    """The reporter (through their platform) appealed a suspension; decided at once
+    by recounting (``outcome``: "lifted" | "upheld")."""
+
+    type: ClassVar[str] = "reporter_appealed"
+    committed: ClassVar[frozenset[str]] = frozenset({"handle"})
+    handle: str  # the reporter; case_id is their pseudo case id ("reporter:" + a commitment)
+    private: ClassVar[frozenset[str]] = frozenset({"grounds"})
+    grounds: str
+    outcome: str
+    unfounded: int
+    reports: int
+
+
+class ReporterReinstated(Event):
+    type: ClassVar[str] = "reporter_reinstated"
+    committed: ClassVar[frozenset[str]] = frozenset({"handle"})
+    handle: str  # the reporter; case_id is their pseudo case id ("reporter:" + a commitment)
+    reason: str  # "expired" | "appeal"
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.type: cls
     for cls in (
@@ -256,6 +332,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ReplyWindowClosed,
         PanelShortfall,
         PanelDrawn,
+        JurorRecused,
+        JurorReplaced,
         VoteCast,
         VotesRevealed,
         RulingIssued,
@@ -266,5 +344,9 @@ EVENT_TYPES: dict[str, type[Event]] = {
         PrecedentCited,
         CaseReopened,
         CaseFinal,
+        ReporterWarned,
+        ReporterSuspended,
+        ReporterAppealed,
+        ReporterReinstated,
     )
 }

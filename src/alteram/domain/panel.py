@@ -8,13 +8,16 @@ The draw is a pure function of public inputs::
               broken by id)
 
 Anyone holding the case id, the round, the opening event's hash and the list of
-eligible ids can recompute the chosen panel (:func:`verify_draw`).
+eligible ids can recompute the chosen panel (:func:`verify_draw`). A juror who
+recuses is replaced by a draw of one with the same function, seeded by the
+``juror_recused`` event's hash; :func:`verify_panel` checks the original draw and
+every replacement.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -35,7 +38,22 @@ class Juror(BaseModel):
     active: bool = True
 
 
+class Replacement(BaseModel):
+    """A juror drawn to replace one who recused: a draw of one over ``eligible``, seeded
+    by the leaf hash of the ``juror_recused`` event (``opening_event_hash``)."""
+
+    recused: str
+    opening_event_hash: str
+    seed: str
+    eligible: list[str]
+    chosen: str
+    at: datetime
+
+
 class Panel(BaseModel):
+    """``chosen`` is the panel sitting now; with ``replacements`` undone it is the
+    original draw (:meth:`drawn`)."""
+
     round: int
     size: int
     opening_event_hash: str
@@ -44,6 +62,14 @@ class Panel(BaseModel):
     chosen: list[str]
     drawn_at: datetime
     voting_deadline: datetime
+    replacements: list[Replacement] = []
+
+    def drawn(self) -> list[str]:
+        """The jurors the original draw chose."""
+        return undo_replacements(self.chosen, [r.model_dump() for r in self.replacements])
+
+    def recused(self) -> list[str]:
+        return [r.recused for r in self.replacements]
 
 
 def normalize_handle(handle: str) -> str:
@@ -143,4 +169,57 @@ def verify_draw(
         return [*problems, exc.message]
     if list(chosen_ids) != expected:
         problems.append(f"chosen {list(chosen_ids)}, recomputed {expected}")
+    return problems
+
+
+def _ids(value: object) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list | tuple) else []
+
+
+def undo_replacements(
+    chosen: Sequence[str], replacements: Sequence[Mapping[str, object]]
+) -> list[str]:
+    """The original draw: each replacement's seat given back to the juror who recused."""
+    seats = list(chosen)
+    for r in reversed(replacements):
+        new, old = str(r["chosen"]), str(r["recused"])
+        if new in seats:
+            seats[seats.index(new)] = old
+    return seats
+
+
+def verify_panel(
+    case_id: str,
+    round_: int,
+    opening_event_hash: str,
+    eligible_ids: Sequence[str],
+    chosen_ids: Sequence[str],
+    seed_hex: str | None = None,
+    replacements: Sequence[Mapping[str, object]] = (),
+) -> list[str]:
+    """Recompute a panel: its original draw (``chosen_ids`` with the replacements undone)
+    and every replacement draw of one. Returns the mismatches (empty: it checks out)."""
+    drawn = undo_replacements(chosen_ids, replacements)
+    problems = verify_draw(case_id, round_, opening_event_hash, eligible_ids, drawn, seed_hex)
+    seats, left = list(drawn), set()
+    for i, r in enumerate(replacements, 1):
+        eligible = [str(j) for j in _ids(r["eligible"])]
+        recused, new = str(r["recused"]), str(r["chosen"])
+        if recused not in seats:
+            problems.append(f"replacement {i}: {recused} was not on the panel")
+        left.add(recused)
+        sitting = set(seats) | left
+        if sitting & set(eligible):
+            clash = sorted(sitting & set(eligible))
+            problems.append(f"replacement {i}: eligible includes panelists {clash}")
+        problems += [
+            f"replacement {i}: {p}"
+            for p in verify_draw(
+                case_id, round_, str(r["opening_event_hash"]), eligible, [new], str(r["seed"])
+            )
+        ]
+        if recused in seats:
+            seats[seats.index(recused)] = new
+    if seats != list(chosen_ids):
+        problems.append(f"the replacements lead to {seats}, the panel is {list(chosen_ids)}")
     return problems

@@ -71,6 +71,30 @@ class PanelSizes(_Frozen):
         return self
 
 
+class Standing(_Frozen):
+    """Reporter standing (EU DSA Art. 23): when manifestly unfounded reports lead to a
+    warning, then to a time-limited suspension of report processing."""
+
+    window: timedelta = timedelta(days=90)
+    warn_after: int = Field(default=5, ge=1)
+    suspend_after: int = Field(default=10, ge=1)
+    suspension: timedelta = timedelta(days=30)
+    min_share: float = Field(default=0.8, gt=0, le=1)
+
+    @field_validator("window", "suspension")
+    @classmethod
+    def _positive(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("must be a positive ISO-8601 duration such as P90D or P30D")
+        return value
+
+    @model_validator(mode="after")
+    def _suspend_after_warning(self) -> Standing:
+        if self.suspend_after < self.warn_after:
+            raise ValueError("suspend_after must be at least warn_after")
+        return self
+
+
 class Law(_Frozen):
     id: str = Field(min_length=1)
     title: str = Field(min_length=1)
@@ -92,6 +116,7 @@ class Policy(_Frozen):
     deadlines: Deadlines = Deadlines()
     panel: PanelSizes = PanelSizes()
     jurisdictions: tuple[Jurisdiction, ...] = ()
+    standing: Standing = Standing()
 
     @model_validator(mode="after")
     def _consistent(self) -> Policy:

@@ -249,6 +249,15 @@ def _located_checks(data: Mapping[str, Any]) -> Iterator[tuple[Loc, str]]:
             ):
                 yield ("deadlines", name), f"{_DURATION_HINT} (got {_show(value)})"
 
+    standing = data.get("standing")
+    if isinstance(standing, Mapping):
+        for name in ("window", "suspension"):
+            value = standing.get(name)
+            if name in standing and not (
+                isinstance(value, str) and re.match(r"^[-+]?P", value.strip())
+            ):
+                yield ("standing", name), f"{_DURATION_HINT} (got {_show(value)})"
+
 
 # -- pydantic errors in words that say what to fix ---------------------------
 
@@ -385,7 +394,7 @@ def parse_policy(text: str, *, source: str = "policy") -> Policy:
     whole_policy_checked = False
     for loc, message in _located_checks(data):
         found.append((_line_at(root, loc), loc, message))
-        whole_policy_checked = whole_policy_checked or loc[0] != "deadlines"
+        whole_policy_checked = whole_policy_checked or loc[0] not in ("deadlines", "standing")
     reported = {loc for _, loc, _ in found}
 
     try:
@@ -480,6 +489,13 @@ def policy_to_public_dict(policy: Policy) -> dict[str, Any]:
             name: iso_duration(getattr(policy.deadlines, name)) for name in _DEADLINE_FIELDS
         },
         "panel": {"first": policy.panel.first, "appeal": policy.panel.appeal},
+        "standing": {
+            "window": iso_duration(policy.standing.window),
+            "warn_after": policy.standing.warn_after,
+            "suspend_after": policy.standing.suspend_after,
+            "suspension": iso_duration(policy.standing.suspension),
+            "min_share": policy.standing.min_share,
+        },
         "jurisdictions": [
             {
                 "code": j.code,

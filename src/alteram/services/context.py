@@ -59,6 +59,9 @@ def case_unit(ctx: Context, case_id: str) -> Iterator[Unit]:
         yield unit
         tx.update_case(case, now)
         tx.append_events(unit.events)
+        from alteram.services.standing import after_final
+
+        after_final(tx, ctx, unit.events, now)  # a clearing final ruling: reporters' standing
     if unit.events:
         from alteram.services.log import after_append
 

@@ -18,10 +18,12 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from alteram.domain.case import Case
+from alteram.domain.case import Case, CaseState
 from alteram.domain.content import Content, Report
 from alteram.domain.events import Event, canonical_json
-from alteram.errors import AlteramError, Conflict
+from alteram.domain.standing import Standing
+from alteram.errors import AlteramError, Conflict, ReporterSuspended
+from alteram.services import standing
 from alteram.services.accounts import new_id
 from alteram.services.context import Context
 from alteram.services.log import after_append
@@ -76,11 +78,13 @@ class _Intake:
         self.changed: dict[str, Case] = {}
         self.events: list[Event] = []
         self.rows: list[dict[str, Any]] = []
-        self.keys: dict[tuple[str, str], tuple[str, Filed]] = {}
+        self.keys: dict[tuple[str, str], tuple[str, Filed | ReporterSuspended]] = {}
         self.prints: list[tuple[str, list[tuple[str, str, int | None]]]] = []
         self._pool: list[Any] | None = None
         self._index: PrecedentIndex | None = None
         self.found: dict[tuple[str, str], Case] = {}
+        self.held: dict[tuple[str, str], Standing] = {}  # suspended reporters (DSA Art. 23)
+        self.review: set[tuple[str, str]] = set()  # reporters whose standing may change
 
     @property
     def index(self) -> PrecedentIndex:
@@ -99,6 +103,8 @@ class _Intake:
     def run(self, items: list[Item], hashes: list[str]) -> list[Result]:
         keys = [(i.platform_id, i.body.content.platform_id) for i in items]
         self.found = self.tx.find_open_cases(keys)  # one query for the whole batch
+        reporters = [(i.platform_id, i.body.reporter.handle) for i in items]
+        self.held = standing.at_intake(self.tx, self.ctx, reporters, self.now)
         results: list[Result] = []
         for item, request_hash in zip(items, hashes, strict=True):
             try:
@@ -117,6 +123,14 @@ class _Intake:
             stored = self.tx.report_by_idempotency_key(item.platform_id, key)
             if stored is None:
                 return None
+            if stored.case_id.startswith("reporter:"):  # stored while suspended
+                if stored.request_hash != request_hash:
+                    raise Conflict(
+                        "this Idempotency-Key was used for a different report; "
+                        "use a new key for a new report",
+                        field="Idempotency-Key",
+                    )
+                raise _suspended(stored.report_id, None)
             case = self.tx.get_case(stored.case_id)
             assert case is not None
             filed = Filed(stored.report_id, stored.case_id, case.state.value, replayed=True)
@@ -127,6 +141,8 @@ class _Intake:
                 "use a new key for a new report",
                 field="Idempotency-Key",
             )
+        if isinstance(seen[1], ReporterSuspended):
+            raise seen[1]
         return Filed(seen[1].report_id, seen[1].case_id, seen[1].case_state, replayed=True)
 
     def _open_case(self, platform_id: str, external_id: str) -> Case | None:
@@ -160,6 +176,9 @@ class _Intake:
             new_grounds=body.new_grounds,
         )
         self.ctx.policy.category(report.category)  # refuse before storing any evidence
+        held = self.held.get((item.platform_id, report.reporter))
+        if held is not None:
+            return self._hold(item, request_hash, report, held)
         case = self._open_case(item.platform_id, body.content.platform_id)
         evidence = Evidence()
         if case is None or body.content.media:  # a known case's text is already indexed
@@ -200,6 +219,8 @@ class _Intake:
             self.index.add(case.id, evidence)
         if evidence.prints():
             self.prints.append((case.id, evidence.prints()))
+        if case.state is CaseState.CLOSED_PRECEDENT:  # manifestly unfounded: recount
+            self.review.add((item.platform_id, report.reporter))
         self.rows.append(
             {
                 "id": report.id,
@@ -220,6 +241,29 @@ class _Intake:
             self.keys[(item.platform_id, item.idempotency_key)] = (request_hash, filed)
         return filed
 
+    def _hold(self, item: Item, request_hash: str, report: Report, held: Standing) -> Filed:
+        """Store the report of a suspended reporter without processing it: it joins
+        and opens no case (its ``case_id`` is the reporter's pseudo case id)."""
+        self.rows.append(
+            {
+                "id": report.id,
+                "case_id": held.subject,
+                "platform_id": item.platform_id,
+                "idempotency_key": item.idempotency_key,
+                "request_hash": request_hash,
+                "reporter": report.reporter,
+                "category": report.category,
+                "explanation": report.explanation,
+                "jurisdiction": report.jurisdiction,
+                "legal_basis": report.legal_basis,
+                "received_at": self.now,
+            }
+        )
+        error = _suspended(report.id, held)
+        if item.idempotency_key:
+            self.keys[(item.platform_id, item.idempotency_key)] = (request_hash, error)
+        raise error
+
     def _flush(self) -> None:
         # Closed cases first: a new case for the same content needs its open key.
         self.tx.save_cases(list(self.changed.values()), self.new, self.now)
@@ -227,6 +271,24 @@ class _Intake:
         add_prints(self.tx.conn, self.prints)
         self.tx.append_events(self.events)
         record_notices(self.tx, self.ctx, self.events)
+        standing.review(self.tx, self.ctx, self.review, self.now)
+        standing.after_final(self.tx, self.ctx, self.events, self.now)
+
+
+def _iso(when: datetime) -> str:
+    return when.isoformat().replace("+00:00", "Z")
+
+
+def _suspended(report_id: str, held: Standing | None) -> ReporterSuspended:
+    until = _iso(held.suspended_until) if held and held.suspended_until else ""
+    when = f" until {until}" if until else ""
+    return ReporterSuspended(
+        f"report processing for this reporter is suspended{when} (EU DSA Art. 23: "
+        f"repeated manifestly unfounded reports); the report was stored as {report_id} "
+        "but joins or opens no case. Appeal at POST /api/v1/reporters/standing/appeal.",
+        until=until,
+        report_id=report_id,
+    )
 
 
 class GroupCommit:

@@ -18,6 +18,7 @@ import base64
 import binascii
 import threading
 import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -65,17 +66,29 @@ class Evidence:
         return out
 
 
-def gather(
-    tx: Tx, content: ContentIn, now: datetime, *, max_bytes: int, max_pixels: int
-) -> Evidence:
-    """Decode, fingerprint and store each media file once; fingerprint the text."""
-    ev = Evidence()
-    for i, item in enumerate(content.media or []):
-        where = f"content.media.{i}.data"
-        try:
-            data = base64.b64decode(item.data, validate=True)
-        except (binascii.Error, ValueError):
-            raise InvalidInput("not valid base64", field=where) from None
+def store_media(
+    tx: Tx,
+    data_list: Sequence[str | bytes],
+    now: datetime,
+    *,
+    max_bytes: int,
+    max_pixels: int,
+    field: str,
+) -> list[ImageFingerprint]:
+    """Decode (hostile-input safe), fingerprint and store each image once, by SHA-256.
+
+    Items are base64 text or raw bytes; a bad one raises :class:`InvalidInput` naming
+    ``{field}.{i}.data``. Returns one fingerprint per distinct file, in order."""
+    out: list[ImageFingerprint] = []
+    for i, item in enumerate(data_list):
+        where = f"{field}.{i}.data"
+        if isinstance(item, str):
+            try:
+                data = base64.b64decode(item, validate=True)
+            except (binascii.Error, ValueError):
+                raise InvalidInput("not valid base64", field=where) from None
+        else:
+            data = item
         digest = sha256(data)
         known = store.known_media(tx.conn, digest)
         if known is not None:
@@ -101,9 +114,22 @@ def gather(
                 dihedral=list(fp.dihedral),
                 created_at=now,
             )
-        if digest not in ev.media:
-            ev.media.append(digest)
-            ev.images.append(fp)
+        if all(f.sha256 != digest for f in out):
+            out.append(fp)
+    return out
+
+
+def gather(
+    tx: Tx, content: ContentIn, now: datetime, *, max_bytes: int, max_pixels: int
+) -> Evidence:
+    """Decode, fingerprint and store each media file once; fingerprint the text."""
+    ev = Evidence()
+    items = [item.data for item in content.media or []]
+    for fp in store_media(
+        tx, items, now, max_bytes=max_bytes, max_pixels=max_pixels, field="content.media"
+    ):
+        ev.media.append(fp.sha256)
+        ev.images.append(fp)
     if content.text:
         ev.text = text_fingerprint(content.text)
     return ev

@@ -2,28 +2,65 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from alteram.domain.case import Case
 from alteram.domain.vote import Ballot
 from alteram.errors import Forbidden, InvalidInput
 from alteram.services.accounts import Principal
 from alteram.services.context import Context, case_unit
 from alteram.services.log import checkpoint
+from alteram.services.precedent import store_media
 from alteram.services.reports import record_notices
+from alteram.services.standing import after_final
+
+MAX_EVIDENCE = 10
 
 
 def reply(
-    ctx: Context, case_id: str, who: Principal, statement: str | None, waive: bool = False
+    ctx: Context,
+    case_id: str,
+    who: Principal,
+    statement: str | None,
+    waive: bool = False,
+    evidence: Sequence[str | bytes] = (),
 ) -> Case:
-    """The author is heard: a statement, or an explicit waiver. Closes the hearing."""
+    """The author is heard: a statement, or an explicit waiver. Closes the hearing.
+
+    ``evidence`` holds images (base64 text or raw bytes) sent with the statement: each
+    is decoded, re-encoded and stored once by SHA-256 in the same transaction, so a
+    bad file (an :class:`InvalidInput` naming ``evidence.{i}.data``) saves nothing."""
     _require_party(who, case_id, roles=("author",))
+    if len(evidence) > MAX_EVIDENCE:
+        raise InvalidInput(f"at most {MAX_EVIDENCE} evidence files", field="evidence")
     with case_unit(ctx, case_id) as u:
         pool = u.tx.jurors(active_only=True)
         if waive:
             if statement:
                 raise InvalidInput("send a statement or waive, not both", field="waive")
+            if evidence:
+                raise InvalidInput("a waived reply carries no evidence", field="evidence")
             u.events += u.case.waive_reply(u.now, ctx.policy, pool)
         else:
-            u.events += u.case.submit_reply(statement or "", u.now, ctx.policy, pool)
+            stored = store_media(
+                u.tx,
+                evidence,
+                u.now,
+                max_bytes=ctx.max_media_bytes,
+                max_pixels=ctx.max_media_pixels,
+                field="evidence",
+            )
+            u.events += u.case.submit_reply(
+                statement or "", u.now, ctx.policy, pool, [fp.sha256 for fp in stored]
+            )
+        return u.case
+
+
+def recuse(ctx: Context, case_id: str, juror_id: str, reason: str) -> Case:
+    """A juror on the current panel declares a conflict; one replacement is drawn."""
+    with case_unit(ctx, case_id) as u:
+        pool = u.tx.jurors(active_only=True)
+        u.events += u.case.recuse(juror_id, reason, u.now, ctx.policy, pool)
         return u.case
 
 
@@ -83,6 +120,7 @@ def _advance_one(ctx: Context, case_id: str) -> int:
         tx.update_case(case, now)
         tx.append_events(events)
         record_notices(tx, ctx, events)
+        after_final(tx, ctx, events, now)  # a clearing final ruling: reporters' standing
         return 1
 
 

@@ -310,6 +310,10 @@ class Tx:
     # -- events ---------------------------------------------------------------
 
     def _commit_key(self, case_id: str) -> bytes:
+        if case_id not in self._keys and case_id.startswith("reporter:"):
+            from alteram.storage.standing import commit_keys
+
+            self._keys.update(commit_keys(self.conn, [case_id]))
         if case_id not in self._keys:
             q = select(t.cases.c.commit_key).where(t.cases.c.id == case_id)
             self._keys[case_id] = bytes.fromhex(self.conn.execute(q).scalar_one())
@@ -317,6 +321,13 @@ class Tx:
 
     def _load_commit_keys(self, case_ids: set[str]) -> None:
         missing = sorted(case_ids - self._keys.keys())
+        if any(m.startswith("reporter:") for m in missing):  # reporter standing events
+            from alteram.storage.standing import commit_keys
+
+            self._keys.update(
+                commit_keys(self.conn, [m for m in missing if m.startswith("reporter:")])
+            )
+            missing = [m for m in missing if not m.startswith("reporter:")]
         c = t.cases.c
         for i in range(0, len(missing), 900):
             q = select(c.id, c.commit_key).where(c.id.in_(missing[i : i + 900]))

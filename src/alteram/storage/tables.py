@@ -246,3 +246,24 @@ prints = Table(
     Column("quality", SmallInteger),
     UniqueConstraint("case_id", "kind", "value", name="uq_prints_case_kind_value"),
 )
+
+# Reporter standing (EU DSA Art. 23), one row per reporter (handle on a platform) once
+# anything was decided about them. ``subject`` is the pseudo case id of their events in
+# the log ("reporter:" + an HMAC of platform and handle under ``commit_key``, which is
+# also the key of the handle's commitment there; never published).
+reporter_standing = Table(
+    "reporter_standing",
+    metadata,
+    Column("subject", String(64), primary_key=True),
+    Column("platform_id", String(64), nullable=False),
+    Column("reporter", String(500), nullable=False),
+    Column("status", String(16), nullable=False),  # good | warned | suspended
+    Column("warned_at", UTCDateTime()),
+    Column("suspended_until", UTCDateTime()),
+    Column("counted_from", UTCDateTime()),
+    Column("reasons", JSON),  # the public record of the latest decision
+    Column("appeal", JSON),  # the latest appeal: grounds, outcome, at
+    Column("commit_key", String(64), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("platform_id", "reporter", name="uq_reporter_standing_reporter"),
+)

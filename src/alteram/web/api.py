@@ -23,8 +23,8 @@ from alteram.services.campaign import campaign_of
 from alteram.services.context import Context
 from alteram.services.intake import GroupCommit, Item
 from alteram.services.reports import ReportRequest
-from alteram.storage.evidence import sanitized_media
-from alteram.web.views import case_view, ruling_view, viewer_role
+from alteram.web.media import image_response
+from alteram.web.views import case_view, ruling_view
 
 router = APIRouter(prefix="/api/v1")
 
@@ -67,10 +67,23 @@ Who = Annotated[Principal, Depends(principal)]
 MaybeWho = Annotated[Principal | None, Depends(optional_principal)]
 
 
+class EvidenceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    data: str = Field(min_length=1, description="An image, base64 (JPEG, PNG, WebP or GIF).")
+
+
 class ReplyRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     statement: str | None = Field(default=None, max_length=50_000)
     waive: bool = False
+    evidence: list[EvidenceIn] = Field(
+        default=[], max_length=10, description="Up to 10 images kept as the author's evidence."
+    )
+
+
+class RecusalRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=5_000)
 
 
 class AppealRequest(BaseModel):
@@ -183,22 +196,11 @@ def get_case(case_id: str, ctx: Ctx, who: MaybeWho) -> dict[str, Any]:
 
 @router.get("/cases/{case_id}/media/{sha256}", tags=["evidence"])
 def get_media(case_id: str, sha256: str, ctx: Ctx, who: Who) -> Response:
-    """A media file of the case, re-encoded without metadata (no EXIF, no GPS), for the
-    filing platform, the parties and the case's jurors only."""
+    """A media file of the case (the content's, or evidence sent with the author's reply),
+    re-encoded without metadata (no EXIF, no GPS), for the filing platform, the parties
+    and the case's jurors only."""
     case, _ = _load(ctx, case_id)
-    if viewer_role(case, who) in ("public", "admin"):
-        raise Forbidden("evidence is shown to the filing platform, the parties and the jurors")
-    if sha256 not in case.content.media:
-        raise NotFound(f"case {case_id} has no media {sha256!r}", field="sha256")
-    with ctx.store.read() as tx:
-        found = sanitized_media(tx.conn, sha256)
-    if found is None:
-        raise NotFound(f"media {sha256!r} is not stored", field="sha256")
-    return Response(
-        found[0],
-        media_type="image/jpeg",
-        headers={"Cache-Control": "private, no-store", "Content-Disposition": "inline"},
-    )
+    return image_response(ctx, case, who, sha256)
 
 
 @router.get("/cases/{case_id}/notices", tags=["platform"])
@@ -228,9 +230,32 @@ def get_notices(case_id: str, ctx: Ctx, who: Who) -> dict[str, Any]:
 
 @router.post("/cases/{case_id}/reply", tags=["author"])
 def post_reply(case_id: str, body: ReplyRequest, ctx: Ctx, who: Who) -> dict[str, Any]:
-    """The author's statement, or ``{"waive": true}``. Closes the hearing; a panel is drawn."""
-    case = proceedings.reply(ctx, case_id, who, body.statement, body.waive)
+    """The author's statement, or ``{"waive": true}``. Closes the hearing; a panel is drawn.
+    Images sent in ``evidence`` (base64) are stored once, re-encoded, and shown to the
+    panel; a bad file is refused (422 naming ``evidence.{i}.data``) and nothing is saved."""
+    case = proceedings.reply(
+        ctx, case_id, who, body.statement, body.waive, [e.data for e in body.evidence]
+    )
     return {"case_id": case.id, "state": case.state.value, "round": case.round}
+
+
+@router.post("/cases/{case_id}/recusal", tags=["juror"])
+def post_recusal(case_id: str, body: RecusalRequest, ctx: Ctx, who: Who) -> dict[str, Any]:
+    """A juror on the current panel who has not voted declares a conflict. One
+    replacement is drawn, verifiably, from the eligible pool; with nobody eligible the
+    recusal is refused (409 ``panel_unavailable``). The reason stays private."""
+    who.require(JUROR)
+    case = proceedings.recuse(ctx, case_id, who.subject, body.reason)
+    panel = case.panel
+    assert panel is not None
+    replacement = panel.replacements[-1]
+    return {
+        "case_id": case.id,
+        "round": panel.round,
+        "recused": replacement.recused,
+        "replacement": replacement.model_dump(mode="json"),
+        "chosen": panel.chosen,
+    }
 
 
 @router.get("/jurors/me/cases", tags=["juror"])

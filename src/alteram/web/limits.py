@@ -13,7 +13,7 @@ class BodyLimit:
     def __init__(self, app: ASGIApp, max_bytes: int, batch_bytes: int | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
-        # reports (which may carry media as evidence) and batches of them
+        # reports and replies (which may carry media as evidence), and batches of reports
         self.batch_bytes = batch_bytes or max_bytes
 
     async def _reject(self, send: Send, limit: int) -> None:
@@ -33,7 +33,9 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        large = scope.get("path", "").startswith("/api/v1/reports")
+        path = scope.get("path", "")
+        # reports, and the author's reply (with its evidence), may carry images
+        large = path.startswith("/api/v1/reports") or path.endswith("/reply")
         limit = self.batch_bytes if large else self.max_bytes
         for name, value in scope.get("headers", []):
             if name == b"content-length" and value.isdigit() and int(value) > limit:

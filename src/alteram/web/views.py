@@ -91,7 +91,12 @@ def case_view(case: Case, who: Principal | None, reports: list[dict[str, Any]]) 
         "media": [f"/api/v1/cases/{case.id}/media/{sha}" for sha in case.content.media],
     }
     view["reply"] = (
-        {"statement": case.reply.statement, "waived": case.reply.waived, "at": case.reply.at}
+        {
+            "statement": case.reply.statement,
+            "waived": case.reply.waived,
+            "at": case.reply.at,
+            "evidence": [f"/api/v1/cases/{case.id}/media/{sha}" for sha in case.reply.evidence],
+        }
         if case.reply
         else None
     )

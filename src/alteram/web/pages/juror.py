@@ -18,6 +18,7 @@ from alteram.errors import AlteramError, Forbidden, InvalidInput
 from alteram.services import proceedings
 from alteram.services.accounts import Principal
 from alteram.services.campaign import campaign_of
+from alteram.web.media import image_response
 from alteram.web.pages.errors import error_page
 from alteram.web.pages.forms import checked_form, do_sign_in, see_other, sign_out, signin_page
 from alteram.web.pages.forms import text as field
@@ -76,7 +77,15 @@ def home(request: Request) -> Response:
                     "voted": voted,
                 }
             )
-    return page(request, "juror_home.html", private=True, path="/juror", who=who, seats=seats)
+    return page(
+        request,
+        "juror_home.html",
+        private=True,
+        path="/juror",
+        who=who,
+        seats=seats,
+        done=request.query_params.get("done", ""),
+    )
 
 
 @router.post("/juror/signin")
@@ -147,6 +156,11 @@ def case_file(
         test_parts=THREE_PART_TEST,
         rabat_factors=RABAT_FACTORS,
         may_vote=may_vote,
+        media=[f"/juror/cases/{case_id}/media/{sha}" for sha in case.content.media],
+        evidence=[
+            f"/juror/cases/{case_id}/media/{sha}"
+            for sha in (case.reply.evidence if case.reply else [])
+        ],
         my_vote=mine[0] if mine else None,
         voting_left=(case.voting_deadline - now) if case.voting_deadline else None,
         problem=problem,
@@ -231,3 +245,40 @@ def _vote(request: Request, case_id: str, form: FormData) -> Response:
 @router.post("/juror/cases/{case_id}/vote")
 async def vote(request: Request, case_id: str) -> Response:
     return await checked_form(request, lambda r, f: _vote(r, case_id, f))
+
+
+@router.get("/juror/cases/{case_id}/media/{sha256}")
+def media(request: Request, case_id: str, sha256: str) -> Response:
+    """An image of the case (the post's, or the author's evidence), re-encoded without
+    metadata, for a signed-in juror of one of the case's panels only."""
+    who = _who(request)
+    try:
+        if who is None:
+            raise Forbidden("sign in with your juror token to see the case's images")
+        ctx = get_ctx(request)
+        case, _ = load_case(ctx, case_id)
+        return image_response(ctx, case, who, sha256)
+    except AlteramError as exc:
+        return error_page(request, exc)
+
+
+def _recuse(request: Request, case_id: str, form: FormData) -> Response:
+    who = _who(request)
+    if who is None:
+        return see_other("/juror")
+    reason = field(form, "reason", 5_000)
+    try:
+        proceedings.recuse(get_ctx(request), case_id, who.subject, reason)
+    except AlteramError as exc:
+        try:
+            return case_file(
+                request, case_id, who, problem=exc, status=exc.status, values={"reason": reason}
+            )
+        except AlteramError as again:
+            return error_page(request, again)
+    return see_other("/juror?done=recused")
+
+
+@router.post("/juror/cases/{case_id}/recuse")
+async def recuse(request: Request, case_id: str) -> Response:
+    return await checked_form(request, lambda r, f: _recuse(r, case_id, f))

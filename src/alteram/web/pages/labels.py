@@ -39,6 +39,8 @@ EVENTS = {
     "reply_window_closed": N_("Hearing closed"),
     "panel_shortfall": N_("Not enough eligible jurors yet"),
     "panel_drawn": N_("Panel drawn"),
+    "juror_recused": N_("A juror recused"),
+    "juror_replaced": N_("Replacement juror drawn"),
     "vote_cast": N_("Sealed vote cast"),
     "votes_revealed": N_("Votes revealed"),
     "ruling_issued": N_("Ruling issued"),

@@ -12,14 +12,15 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 from starlette.responses import Response
 
 from alteram.domain.case import Case, CaseState
-from alteram.errors import AlteramError, NotFound
+from alteram.errors import AlteramError, Forbidden, NotFound
 from alteram.services import proceedings
 from alteram.services.accounts import Principal
 from alteram.services.context import Context
+from alteram.web.media import image_response
 from alteram.web.pages.errors import error_page
 from alteram.web.pages.forms import (
     checked_form,
@@ -116,6 +117,10 @@ def case_page(
         latest=latest,
         earlier=[ruling_view(r, case) for r in case.rulings[:-1]],
         rules={r.id: r.text for c in ctx.policy.categories for r in c.rules},
+        media=[f"/cases/{case_id}/media/{sha}" for sha in case.content.media],
+        evidence=[
+            f"/cases/{case_id}/media/{sha}" for sha in (case.reply.evidence if case.reply else [])
+        ],
         problem=problem,
         values=values or {},
         done=request.query_params.get("done", ""),
@@ -170,7 +175,13 @@ def _act(request: Request, case_id: str, form: FormData, what: str) -> Response:
     try:
         if what == "reply":
             waive = text(form, "action") == "waive"
-            proceedings.reply(ctx, case_id, who, None if waive else values["statement"], waive)
+            files = [
+                f.file.read()
+                for f in form.getlist("evidence")
+                if isinstance(f, UploadFile) and (f.filename or f.size)
+            ]
+            statement = None if waive else values["statement"]
+            proceedings.reply(ctx, case_id, who, statement, waive, [] if waive else files)
         else:
             proceedings.appeal(ctx, case_id, who, values["grounds"])
     except AlteramError as exc:
@@ -180,7 +191,23 @@ def _act(request: Request, case_id: str, form: FormData, what: str) -> Response:
 
 @router.post("/cases/{case_id}/reply")
 async def reply(request: Request, case_id: str) -> Response:
-    return await checked_form(request, lambda r, f: _act(r, case_id, f, "reply"))
+    return await checked_form(
+        request, lambda r, f: _act(r, case_id, f, "reply"), max_files=proceedings.MAX_EVIDENCE
+    )
+
+
+@router.get("/cases/{case_id}/media/{sha256}")
+def media(request: Request, case_id: str, sha256: str) -> Response:
+    """An image of the case (the post's, or the author's evidence), re-encoded without
+    metadata, for the signed-in parties of this case only."""
+    who = _who(request, case_id)
+    try:
+        if who is None:
+            raise Forbidden("sign in with your case token to see the case's images")
+        case, _ = load_case(get_ctx(request), case_id)
+        return image_response(get_ctx(request), case, who, sha256)
+    except AlteramError as exc:
+        return error_page(request, exc)
 
 
 @router.post("/cases/{case_id}/appeal")

@@ -1,0 +1,165 @@
+"""Reporter standing (EU DSA Art. 23): pure decisions, no storage.
+
+A reporter (one handle on one platform) whose reports are *manifestly
+unfounded* again and again is first warned, then has report processing
+suspended for a limited time. A report is manifestly unfounded when a final
+ruling cleared the content (no violation), or when it was closed as
+``closed_precedent`` (the content matches a cleared precedent and no new
+grounds were given).
+
+Both thresholds need a count (``warn_after`` / ``suspend_after`` unfounded
+reports in the ``window``) *and* a share (``min_share`` of the reporter's
+reports in the window were unfounded): a prolific reporter who is mostly right
+is never suspended. A suspension always follows a prior warning. After a
+suspension ends (expired or lifted on appeal), only reports received after
+that moment count again, so the same reports are never punished twice.
+
+Standing is about the reporter only: it never changes a case's panel,
+deadlines or outcome (DESIGN invariant 3).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from alteram.domain.events import (
+    Event,
+    ReporterAppealed,
+    ReporterReinstated,
+    ReporterSuspended,
+    ReporterWarned,
+)
+from alteram.domain.policy import Standing as StandingPolicy
+from alteram.domain.policy_file import iso_duration
+
+GOOD, WARNED, SUSPENDED = "good", "warned", "suspended"
+
+
+@dataclass(frozen=True)
+class Counts:
+    """A reporter's reports received in the counting window."""
+
+    unfounded: int
+    reports: int
+
+    @property
+    def share(self) -> float:
+        return self.unfounded / self.reports if self.reports else 0.0
+
+
+@dataclass(frozen=True)
+class Standing:
+    subject: str  # the pseudo case id: "reporter:" + a commitment
+    handle: str
+    status: str = GOOD
+    warned_at: datetime | None = None
+    suspended_until: datetime | None = None
+    counted_from: datetime | None = None  # reports before this no longer count
+
+    def suspended_at(self, now: datetime) -> bool:
+        return (
+            self.status == SUSPENDED
+            and self.suspended_until is not None
+            and now < self.suspended_until
+        )
+
+
+def since(standing: Standing, policy: StandingPolicy, now: datetime) -> datetime:
+    """Where the counting window starts."""
+    start = now - policy.window
+    if standing.counted_from is not None and standing.counted_from > start:
+        return standing.counted_from
+    return start
+
+
+def _meets(counts: Counts, at: int, policy: StandingPolicy) -> bool:
+    return counts.unfounded >= at and counts.share >= policy.min_share
+
+
+def expire(standing: Standing, now: datetime) -> tuple[Standing, list[Event]]:
+    """A suspension whose end has passed ends by itself."""
+    if (
+        standing.status == SUSPENDED
+        and standing.suspended_until is not None
+        and now >= standing.suspended_until
+    ):
+        event = ReporterReinstated(
+            case_id=standing.subject, at=now, handle=standing.handle, reason="expired"
+        )
+        return _reinstated(standing, now), [event]
+    return standing, []
+
+
+def _reinstated(standing: Standing, now: datetime) -> Standing:
+    return replace(standing, status=GOOD, suspended_until=None, counted_from=now)
+
+
+def decide(
+    standing: Standing, counts: Counts, policy: StandingPolicy, now: datetime
+) -> tuple[Standing, list[Event]]:
+    """The next step for this reporter, given the counts since :func:`since`.
+
+    Call :func:`expire` first (the counts must be taken after it)."""
+    if standing.suspended_at(now):
+        return standing, []
+    start = since(standing, policy, now)
+    window = iso_duration(policy.window)
+    if standing.status == WARNED and _meets(counts, policy.suspend_after, policy):
+        until = now + policy.suspension
+        event: Event = ReporterSuspended(
+            case_id=standing.subject,
+            at=now,
+            handle=standing.handle,
+            unfounded=counts.unfounded,
+            reports=counts.reports,
+            window=window,
+            since=start,
+            suspend_after=policy.suspend_after,
+            min_share=policy.min_share,
+            until=until,
+        )
+        return replace(standing, status=SUSPENDED, suspended_until=until), [event]
+    if standing.status == GOOD and _meets(counts, policy.warn_after, policy):
+        event = ReporterWarned(
+            case_id=standing.subject,
+            at=now,
+            handle=standing.handle,
+            unfounded=counts.unfounded,
+            reports=counts.reports,
+            window=window,
+            since=start,
+            warn_after=policy.warn_after,
+            suspend_after=policy.suspend_after,
+            min_share=policy.min_share,
+        )
+        return replace(standing, status=WARNED, warned_at=now), [event]
+    return standing, []
+
+
+def appeal(
+    standing: Standing, counts: Counts, grounds: str, policy: StandingPolicy, now: datetime
+) -> tuple[Standing, list[Event]]:
+    """An appeal against a running suspension, decided at once by recounting: lifted
+    when the counts no longer meet the suspension threshold, upheld otherwise (the
+    suspension then still ends by itself on its date)."""
+    lifted = not _meets(counts, policy.suspend_after, policy)
+    events: list[Event] = [
+        ReporterAppealed(
+            case_id=standing.subject,
+            at=now,
+            handle=standing.handle,
+            grounds=grounds,
+            outcome="lifted" if lifted else "upheld",
+            unfounded=counts.unfounded,
+            reports=counts.reports,
+        )
+    ]
+    if not lifted:
+        return standing, events
+    events.append(
+        ReporterReinstated(
+            case_id=standing.subject, at=now, handle=standing.handle, reason="appeal"
+        )
+    )
+    return _reinstated(standing, now), events

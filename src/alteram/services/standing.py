@@ -1,0 +1,196 @@
+"""Reporter standing (EU DSA Art. 23): when it is re-evaluated, and its appeal.
+
+Re-evaluated when a case becomes final without a violation (its reporters), when
+a report lands on content closed by a precedent (that reporter), and when a
+suspended reporter files again (an expired suspension ends). Each decision is a
+logged event under the reporter's pseudo case id, and a notice the filing
+platform fetches from ``GET /api/v1/reporters/notices``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from alteram.domain import standing as rules
+from alteram.domain.events import (
+    CaseFinal,
+    Event,
+    ReporterAppealed,
+    ReporterReinstated,
+    ReporterSuspended,
+    ReporterWarned,
+)
+from alteram.errors import Conflict, NotFound
+from alteram.services.context import Context
+from alteram.storage import standing as q
+from alteram.storage.store import Tx
+
+Pair = tuple[str, str]  # (platform id, reporter handle)
+
+
+def _iso(when: datetime) -> str:
+    return when.isoformat().replace("+00:00", "Z")
+
+
+def _reasons(event: Event) -> dict[str, Any]:
+    return {k: v for k, v in event.record().items() if k not in {"handle", "grounds"}}
+
+
+def _notice_text(event: Event) -> str | None:
+    if isinstance(event, ReporterWarned):
+        return (
+            f"Warning (EU DSA Art. 23): {event.unfounded} of your {event.reports} reports "
+            f"since {event.since:%Y-%m-%d} were manifestly unfounded (the content was cleared "
+            f"by a final ruling or by a precedent). At {event.suspend_after} such reports, "
+            f"if at least {event.min_share:.0%} of your reports are unfounded, processing of "
+            "your reports will be suspended for a limited time."
+        )
+    if isinstance(event, ReporterSuspended):
+        return (
+            f"Suspension (EU DSA Art. 23): {event.unfounded} of your {event.reports} reports "
+            f"since {event.since:%Y-%m-%d} were manifestly unfounded, after a prior warning. "
+            f"Until {event.until:%Y-%m-%d %H:%M} UTC your reports are stored but not "
+            "processed. You may appeal through your platform."
+        )
+    if isinstance(event, ReporterAppealed):
+        if event.outcome == "lifted":
+            return "Your appeal against the suspension was granted: the counts no longer meet it."
+        return (
+            f"Your appeal was recorded; {event.unfounded} of your {event.reports} counted "
+            "reports are still manifestly unfounded, so the suspension runs to its end date."
+        )
+    if isinstance(event, ReporterReinstated):
+        return "Your reports are processed again; earlier reports no longer count."
+    return None
+
+
+def _record(tx: Tx, ctx: Context, standing: rules.Standing, events: list[Event]) -> None:
+    """Append the events to the log and queue a notice for each."""
+    tx.append_events(events)
+    tx.add_notices(
+        [
+            {
+                "case_id": e.case_id,
+                "party_id": "reporter",
+                "role": "reporter",
+                "handle": standing.handle,
+                "token": "",
+                "url": f"{ctx.base_url.rstrip('/')}/api/v1/policy",
+                "text": text,
+                "created_at": e.at,
+            }
+            for e in events
+            if (text := _notice_text(e)) is not None
+        ]
+    )
+
+
+def review(tx: Tx, ctx: Context, pairs: Iterable[Pair], now: datetime) -> list[Event]:
+    """Re-evaluate these reporters: end expired suspensions, warn, suspend."""
+    policy = ctx.policy.standing
+    wanted = sorted(set(pairs))
+    known = q.load(tx.conn, wanted)
+    out: list[Event] = []
+    for platform_id, handle in wanted:
+        st = known.get((platform_id, handle))
+        if st is None:
+            first = q.counts(tx.conn, platform_id, handle, now - policy.window)
+            if first.unfounded < policy.warn_after:
+                continue  # the common case: no row is made
+            st = q.get_or_make(tx.conn, platform_id, handle, now)
+        st, events = rules.expire(st, now)
+        counts = q.counts(tx.conn, platform_id, handle, rules.since(st, policy, now))
+        st, more = rules.decide(st, counts, policy, now)
+        events += more
+        if events:
+            q.save(tx.conn, st, now, reasons=_reasons(events[-1]))
+            _record(tx, ctx, st, events)
+            out += events
+    return out
+
+
+def at_intake(
+    tx: Tx, ctx: Context, pairs: Iterable[Pair], now: datetime
+) -> dict[Pair, rules.Standing]:
+    """The reporters of a batch whose reports are suspended now (expired suspensions
+    end here, logged)."""
+    held: dict[Pair, rules.Standing] = {}
+    for pair, st in q.load(tx.conn, list(pairs)).items():
+        if st.status != rules.SUSPENDED:
+            continue
+        st, events = rules.expire(st, now)
+        if events:
+            q.save(tx.conn, st, now, reasons=_reasons(events[-1]))
+            _record(tx, ctx, st, events)
+        elif st.suspended_at(now):
+            held[pair] = st
+    return held
+
+
+def after_final(tx: Tx, ctx: Context, events: Iterable[Event], now: datetime) -> None:
+    """The hook after a case becomes final: a clearing ruling re-evaluates its reporters."""
+    cleared = [e.case_id for e in events if isinstance(e, CaseFinal) and not e.violation]
+    if cleared:
+        review(tx, ctx, q.reporters_of(tx.conn, cleared), now)
+
+
+def appeal(ctx: Context, platform_id: str, handle: str, grounds: str) -> dict[str, Any]:
+    """Appeal a running suspension, decided at once by recounting (see
+    :func:`alteram.domain.standing.appeal`); one appeal per suspension."""
+    from alteram.services.log import after_append
+
+    with ctx.store.transaction() as tx:
+        now = ctx.now()
+        found = q.load(tx.conn, [(platform_id, handle)]).get((platform_id, handle))
+        if found is None or found.status != rules.SUSPENDED:
+            raise NotFound("this reporter is not suspended", field="reporter")
+        st, events = rules.expire(found, now)
+        if events:
+            q.save(tx.conn, st, now, reasons=_reasons(events[-1]))
+            _record(tx, ctx, st, events)
+        else:
+            row = q.row(tx.conn, platform_id, handle) or {}
+            previous = row.get("appeal") or {}
+            until = st.suspended_until.isoformat() if st.suspended_until else None
+            if previous.get("suspended_until") == until:
+                raise Conflict("this suspension was already appealed", field="reporter")
+            counts = q.counts(
+                tx.conn, platform_id, handle, rules.since(st, ctx.policy.standing, now)
+            )
+            st, events = rules.appeal(st, counts, grounds, ctx.policy.standing, now)
+            decided = events[0]
+            assert isinstance(decided, ReporterAppealed)
+            q.save(
+                tx.conn,
+                st,
+                now,
+                reasons=_reasons(events[-1]),
+                appeal={
+                    "grounds": grounds,
+                    "outcome": decided.outcome,
+                    "at": now.isoformat(),
+                    "suspended_until": until,
+                    "unfounded": counts.unfounded,
+                    "reports": counts.reports,
+                },
+            )
+            _record(tx, ctx, st, events)
+        result = {
+            "reporter": handle,
+            "status": st.status,
+            "suspended_until": _iso(st.suspended_until) if st.suspended_until else None,
+            "outcome": "expired" if isinstance(events[0], ReporterReinstated) else None,
+        }
+        if isinstance(events[0], ReporterAppealed):
+            result["outcome"] = events[0].outcome
+    after_append(ctx)
+    return result
+
+
+def reporter_notices(
+    ctx: Context, platform_id: str, after: int = 0, reporter: str | None = None
+) -> list[dict[str, Any]]:
+    with ctx.store.read() as tx:
+        return q.notices(tx.conn, platform_id, after, reporter)
