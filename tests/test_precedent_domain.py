@@ -93,3 +93,12 @@ def test_an_unknown_category_is_refused_even_on_a_closed_case() -> None:
     with pytest.raises(InvalidInput):
         case.add_report(report("r2", "nope"), POLICY, T0)
     assert case.report_count == 1
+
+
+def test_a_refused_report_with_new_grounds_leaves_the_closed_case_as_it_was() -> None:
+    case, _ = Case.open("c-new", content(), report("r1", "incitement"), POLICY, T0, CLEARED)
+    before = case.model_copy(deep=True)
+    bad = with_grounds(report("r2", "incitement", jurisdiction="XX"), "new facts")
+    with pytest.raises(InvalidInput):
+        case.add_report(bad, POLICY, T0)
+    assert case == before and case.state is CaseState.CLOSED_PRECEDENT

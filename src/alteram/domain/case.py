@@ -25,7 +25,7 @@ from alteram.domain.panel import (
     eligible_jurors,
     normalize_handle,
 )
-from alteram.domain.policy import Policy
+from alteram.domain.policy import Category, Policy
 from alteram.domain.remedy import Remedy
 from alteram.domain.ruling import Ruling, decide
 from alteram.domain.vote import Ballot, Vote, check_ballot
@@ -251,22 +251,22 @@ class Case(BaseModel):
             )
         ]
 
-    def _on_precedent(self, report: Report, policy: Policy, now: datetime) -> list[ev.Event]:
+    def _report_filed(self, report: Report, category: Category, now: datetime) -> ev.ReportFiled:
+        return ev.ReportFiled(
+            case_id=self.id,
+            at=now,
+            report_id=report.id,
+            category=category.id,
+            reporter=report.reporter,
+            jurisdiction=report.jurisdiction,
+            legal_basis=report.legal_basis,
+        )
+
+    def _on_precedent(self, report: Report, category: Category, now: datetime) -> list[ev.Event]:
         """A report on content a final ruling cleared: kept, answered with the precedent."""
         assert self.precedent is not None
-        category = policy.category(report.category)
         self.report_count += 1
-        events: list[ev.Event] = [
-            ev.ReportFiled(
-                case_id=self.id,
-                at=now,
-                report_id=report.id,
-                category=category.id,
-                reporter=report.reporter,
-                jurisdiction=report.jurisdiction,
-                legal_basis=report.legal_basis,
-            )
-        ]
+        events: list[ev.Event] = [self._report_filed(report, category, now)]
         if report.reporter not in {p.handle for p in self.reporters}:
             party = Party(
                 id=f"r{len(self.reporters) + 1}", role=Role.REPORTER, handle=report.reporter
@@ -275,18 +275,9 @@ class Case(BaseModel):
             events.append(precedent_notice(self, party, now))
         return events
 
-    def add_report(self, report: Report, policy: Policy, now: datetime) -> list[ev.Event]:
-        """Join a report to this case. The count is kept, and changes nothing else."""
-        reopened: list[ev.Event] = []
-        if self.state is CaseState.CLOSED_PRECEDENT:
-            policy.category(report.category)
-            if not report.new_grounds:
-                return self._on_precedent(report, policy, now)
-            reopened = self._reopen(report, policy, now)
-        elif not self.is_open:
-            raise OutOfOrder(f"case {self.id} is {self.state}; a new report opens a new case")
-        if report.new_grounds:
-            self.new_grounds.append(report.new_grounds)
+    @staticmethod
+    def _check_report(report: Report, policy: Policy) -> tuple[Category, CitedLaw | None]:
+        """Everything a report must get right, checked before the case changes at all."""
         category = policy.category(report.category)
         cited: CitedLaw | None = None
         if report.legal_basis and not report.jurisdiction:
@@ -298,21 +289,24 @@ class Case(BaseModel):
                 cited = CitedLaw(
                     jurisdiction=report.jurisdiction, law_id=law.id, compatible=law.compatible
                 )
+        return category, cited
+
+    def add_report(self, report: Report, policy: Policy, now: datetime) -> list[ev.Event]:
+        """Join a report to this case. The count is kept, and changes nothing else."""
+        if not self.accepts_reports:
+            raise OutOfOrder(f"case {self.id} is {self.state}; a new report opens a new case")
+        category, cited = self._check_report(report, policy)
+        reopened: list[ev.Event] = []
+        if self.state is CaseState.CLOSED_PRECEDENT:
+            if not report.new_grounds:
+                return self._on_precedent(report, category, now)
+            reopened = self._reopen(report, policy, now)
+        if report.new_grounds:
+            self.new_grounds.append(report.new_grounds)
         self.report_count += 1
         if cited and cited not in self.cited_laws:
             self.cited_laws.append(cited)
-        events: list[ev.Event] = [
-            *reopened,
-            ev.ReportFiled(
-                case_id=self.id,
-                at=now,
-                report_id=report.id,
-                category=category.id,
-                reporter=report.reporter,
-                jurisdiction=report.jurisdiction,
-                legal_basis=report.legal_basis,
-            ),
-        ]
+        events: list[ev.Event] = [*reopened, self._report_filed(report, category, now)]
         hearing_open = self.state is CaseState.AWAITING_REPLY and self.reply_closed_at is None
         if category.id not in self.categories:
             self.categories.append(category.id)
