@@ -148,6 +148,7 @@ def demo(
     base = settings.base_url.rstrip("/")
     lines = [
         f"alteram demo on {base}   (database: {database}, recreated on every start)",
+        f"Web pages {base}/ (Persian: {base}/?lang=fa)   Public log {base}/log",
         f"API docs {base}/api/v1/docs   OpenAPI {base}/api/v1/openapi.json",
         "",
         "Tokens (send as 'Authorization: Bearer TOKEN'):",
