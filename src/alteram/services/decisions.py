@@ -111,7 +111,7 @@ def parse_filter(
 ) -> DecisionFilter:
     """Check every filter; dates are whole UTC days, ``to`` included."""
     if category:
-        with ctx.store.transaction() as tx:
+        with ctx.store.read() as tx:
             seen = store.categories(tx.conn)
         valid = list(dict.fromkeys([*(c.id for c in ctx.policy.categories), *seen]))
         category = _choice(category, valid, "category")
@@ -173,7 +173,7 @@ def list_decisions(
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidInput(f"limit must be between 1 and {MAX_LIMIT}", field="limit")
     after = decode_cursor(cursor) if cursor else None
-    with ctx.store.transaction() as tx:
+    with ctx.store.read() as tx:
         rows = store.find(tx.conn, f, limit + 1, after)
     more = len(rows) > limit
     rows = rows[:limit]
@@ -183,14 +183,8 @@ def list_decisions(
 def get_decision(ctx: Context, case_id: str) -> Detail:
     """One decision with the case, its public log entries and an inclusion proof of its
     ``ruling_issued`` entry against the current size of the log."""
-    with ctx.store.transaction() as tx:
-        case = tx.get_case(case_id)
-    if case is None:
-        raise NotFound(f"no case {case_id!r}", field="case_id")
-    due = case.due_at()
-    if due is not None and due <= ctx.now():
-        proceedings.advance_case(ctx, case_id)  # a passed deadline is applied first
-    with ctx.store.transaction() as tx:
+    proceedings.current_case(ctx, case_id)  # a passed deadline is applied first
+    with ctx.store.read() as tx:
         row = store.get(tx.conn, case_id)
         case = tx.get_case(case_id)
         if row is None or case is None:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from alteram.domain.case import Case
 from alteram.domain.vote import Ballot
-from alteram.errors import Forbidden, InvalidInput
+from alteram.errors import Forbidden, InvalidInput, NotFound
 from alteram.services.accounts import Principal
 from alteram.services.context import Context, case_unit
 from alteram.services.log import checkpoint
@@ -77,6 +77,19 @@ def appeal(ctx: Context, case_id: str, who: Principal, grounds: str) -> Case:
         pool = u.tx.jurors(active_only=True)
         u.events += u.case.file_appeal(who.party_id, grounds, u.now, ctx.policy, pool)
         return u.case
+
+
+def current_case(ctx: Context, case_id: str) -> Case:
+    """The case as of now: read without locking, and a deadline that has passed is
+    applied first, so no reader ever sees a case behind its own deadlines."""
+    with ctx.store.read() as tx:
+        case = tx.get_case(case_id)
+    if case is None:
+        raise NotFound(f"no case {case_id!r}", field="case_id")
+    due = case.due_at()
+    if due is not None and due <= ctx.now():
+        case = advance_case(ctx, case_id)
+    return case
 
 
 def advance_case(ctx: Context, case_id: str) -> Case:

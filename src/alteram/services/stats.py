@@ -157,7 +157,7 @@ class _Buckets:
 def compute(ctx: Context) -> dict[str, Any]:
     """Every figure, per month and in total (see the module docstring for definitions)."""
     b = _Buckets()
-    with ctx.store.transaction() as tx:
+    with ctx.store.read() as tx:
         for case in store.case_pages(tx.conn):
             for x in b.at(case.opened_at):
                 x.opened[case.category] += 1

@@ -16,7 +16,7 @@ from starlette.datastructures import UploadFile
 from alteram.domain.case import Case, CaseState
 from alteram.domain.policy_file import policy_to_public_dict
 from alteram.domain.vote import Ballot
-from alteram.errors import Forbidden, InvalidInput, NotFound, OutOfOrder
+from alteram.errors import Forbidden, InvalidInput, OutOfOrder
 from alteram.services import proceedings
 from alteram.services.accounts import JUROR, PLATFORM, Principal, authenticate
 from alteram.services.campaign import campaign_of
@@ -173,16 +173,10 @@ async def post_report(
 
 
 def _load(ctx: Context, case_id: str) -> tuple[Case, list[dict[str, Any]]]:
-    """The case as of now: a deadline that has passed is applied before it is shown."""
+    """The case as of now (see ``proceedings.current_case``) and its reports."""
+    case = proceedings.current_case(ctx, case_id)
     with ctx.store.read() as tx:
-        case = tx.get_case(case_id)
-        if case is None:
-            raise NotFound(f"no case {case_id!r}", field="case_id")
-        reports = tx.reports_for(case_id)
-    due = case.due_at()
-    if due is not None and due <= ctx.now():
-        case = proceedings.advance_case(ctx, case_id)
-    return case, reports
+        return case, tx.reports_for(case_id)
 
 
 @router.get("/cases/{case_id}", tags=["public"])

@@ -93,7 +93,7 @@ def jurors_page(
     values: dict[str, str] | None = None,
 ) -> Response:
     ctx = get_ctx(request)
-    with ctx.store.transaction() as tx:
+    with ctx.store.read() as tx:
         pool = tx.jurors()
     return page(
         request,
@@ -165,7 +165,7 @@ def platforms_page(
     problem: AlteramError | None = None,
 ) -> Response:
     ctx = get_ctx(request)
-    with ctx.store.transaction() as tx:
+    with ctx.store.read() as tx:
         rows = tx.platforms()
     return page(
         request,

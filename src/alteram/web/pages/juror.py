@@ -59,7 +59,7 @@ def home(request: Request) -> Response:
         return _signin(request)
     ctx = get_ctx(request)
     seats: list[dict[str, Any]] = []
-    with ctx.store.transaction() as tx:
+    with ctx.store.read() as tx:
         for seat in tx.open_seats(who.subject):
             case = tx.get_case(seat.case_id)
             if case is None:

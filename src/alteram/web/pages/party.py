@@ -16,7 +16,7 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.responses import Response
 
 from alteram.domain.case import Case, CaseState
-from alteram.errors import AlteramError, Forbidden, NotFound
+from alteram.errors import AlteramError, Forbidden
 from alteram.services import proceedings
 from alteram.services.accounts import Principal
 from alteram.services.context import Context
@@ -44,17 +44,10 @@ EXPLANATION = N_(
 
 
 def load_case(ctx: Context, case_id: str) -> tuple[Case, list[dict[str, Any]]]:
-    """The case as of now (a deadline that has passed is applied first) and its reports."""
-    with ctx.store.transaction() as tx:
-        case = tx.get_case(case_id)
-        if case is None:
-            raise NotFound(f"no case {case_id!r}", field="case_id")
-    due = case.due_at()
-    if due is not None and due <= ctx.now():
-        case = proceedings.advance_case(ctx, case_id)
-    with ctx.store.transaction() as tx:
-        reports = tx.reports_for(case_id)
-    return case, reports
+    """The case as of now (see ``proceedings.current_case``) and its reports."""
+    case = proceedings.current_case(ctx, case_id)
+    with ctx.store.read() as tx:
+        return case, tx.reports_for(case_id)
 
 
 def _signin(request: Request, case_id: str, problem: AlteramError | None = None) -> Response:

@@ -131,7 +131,7 @@ def current_principal(ctx: Context, request: Request, area: Area) -> Principal |
     token_hash = read_session(web_key(ctx), request.cookies.get(SESSION_COOKIE), area, time.time())
     if token_hash is None:
         return None
-    with ctx.store.transaction() as tx:
+    with ctx.store.read() as tx:
         row = tx.token(token_hash)
     if row is None or row.kind not in area.kinds:
         return None
