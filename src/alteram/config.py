@@ -68,8 +68,8 @@ class Settings(BaseSettings):
     )
     smtp_starttls: bool = Field(
         default=True,
-        description="Upgrade the connection with STARTTLS (required when the server offers "
-        "it; set false only for a trusted local relay).",
+        description="Require STARTTLS on a plain connection; false sends in the clear (only "
+        "for a relay on the same host or a trusted network). Ignored with ALTERAM_SMTP_TLS.",
     )
     smtp_tls: bool = Field(
         default=False, description="Connect with TLS from the start (SMTPS, port 465)."
