@@ -442,3 +442,75 @@ def test_without_smtp_nothing_is_attempted(client, people, ctx: Context):
     assert delivery.send_pending(ctx) == delivery.Delivery()
     (row,) = [r for r in rows(ctx) if r["email"]]
     assert row["email_attempts"] == 0 and row["email_next_at"] is not None  # kept for later
+
+
+def test_serve_emails_on_its_tick(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A real `alteram serve`: the report is answered at once, and its timer loop
+    e-mails the reporter's notice (SQLite; waits for the tick by polling)."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    from alteram.cli import app
+
+    server = Server(free_port()).start()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "ALTERAM_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}",
+        "ALTERAM_LOG_KEY": str(tmp_path / "log.key"),
+        "ALTERAM_BASE_URL": base,
+        "ALTERAM_TICK_SECONDS": "0.2",
+        "ALTERAM_SMTP_HOST": "127.0.0.1",
+        "ALTERAM_SMTP_PORT": str(server.port),
+        "ALTERAM_SMTP_STARTTLS": "false",
+    }
+    for k in ("ALTERAM_DATABASE_URL", "ALTERAM_LOG_KEY"):
+        monkeypatch.setenv(k, env[k])
+    result = CliRunner().invoke(app, ["token", "create", "--platform", "forum.example"])
+    assert result.exit_code == 0, result.output
+    token = result.stdout.strip()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "alteram", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                httpx.get(f"{base}/api/v1/policy", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        auth = {"Authorization": f"Bearer {token}"}
+        r = httpx.post(
+            f"{base}/api/v1/reports",
+            json=report(reporter_email="sara@mail.example"),
+            headers=auth,
+        )
+        assert r.status_code == 202, r.text
+        case_id = r.json()["case_id"]
+        for _ in range(300):
+            if server.received:
+                break
+            time.sleep(0.1)
+        ((rcpt, msg),) = server.received
+        assert rcpt == ["sara@mail.example"] and case_id in msg["Subject"]
+        assert f"{base}/cases/{case_id}" in msg.get_content()
+        for _ in range(50):  # the outcome is recorded just after the server accepts
+            listed = httpx.get(f"{base}/api/v1/cases/{case_id}/notices", headers=auth).json()
+            (mine,) = [n for n in listed["notices"] if n["party"] == "reporter"]
+            if mine["emailed_at"]:
+                break
+            time.sleep(0.1)
+        assert mine["emailed_at"] and mine["token"] in msg.get_content()
+        assert len(server.received) == 1  # ticks went on meanwhile: still one message
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        server.stop()
