@@ -50,8 +50,23 @@ class Inbox:
 
     received: list[tuple[list[str], EmailMessage]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    refuse: set[str] = field(default_factory=set)  # mailboxes that do not exist
+    hang_up_after: int | None = None  # accept this many messages, then hang up
+
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: Any
+    ) -> str:
+        if address in self.refuse:
+            return f"550 5.1.1 <{address}>: no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        if self.hang_up_after is not None and len(self.received) >= self.hang_up_after:
+            self.hang_up_after = None
+            assert server.transport is not None
+            server.transport.close()  # hang up before answering
+            return "421 4.3.2 closing the connection"
         content = envelope.content
         assert isinstance(content, bytes)
         msg = message_from_bytes(content, policy=policy.default)
@@ -381,6 +396,39 @@ def test_a_claimed_notice_is_not_claimed_again(client, people, ctx: Context, clo
         # A stale claim (its attempt was taken over) cannot record anything.
         assert outbox.claim(tx.conn, lease, 10, lease + timedelta(minutes=10)) != []
         assert not outbox.mark_sent(tx.conn, first[0], now)
+
+
+def test_a_mailbox_refused_for_good_is_not_retried_and_the_rest_go_out(
+    client, people, ctx: Context, server: Server, caplog: pytest.LogCaptureFixture
+):
+    server.inbox.refuse.add("gone@mail.example")
+    body = report(reporter_email="gone@mail.example", author_email="roya@mail.example")
+    file(client, people, body)
+    with caplog.at_level(logging.WARNING, logger="alteram.email"):
+        assert delivery.send_pending(ctx) == delivery.Delivery(sent=1, failed=1)
+    assert [rcpt for rcpt, _ in server.received] == [["roya@mail.example"]]
+    (gone,) = [r for r in rows(ctx) if r["email"] == "gone@mail.example"]
+    assert gone["email_next_at"] is None and gone["emailed_at"] is None
+    assert gone["email_error"].startswith("gave up after attempt 1: ")
+    assert "550" in gone["email_error"] and "<recipient>" in gone["email_error"]
+    assert "gone@mail.example" not in caplog.text and "no such mailbox" in caplog.text
+    ctx.clock.advance(timedelta(days=1))  # type: ignore[attr-defined]
+    assert delivery.send_pending(ctx) == delivery.Delivery()
+
+
+def test_a_connection_closed_midway_sends_the_rest_later_and_nothing_twice(
+    client, people, ctx: Context, server: Server
+):
+    file(client, people, report(reporter_email="sara@mail.example", author_email="r@mail.example"))
+    file(client, people, report(reporter="@omid@forum.example", reporter_email="omid@mail.example"))
+    server.inbox.hang_up_after = 1
+    assert delivery.send_pending(ctx) == delivery.Delivery(sent=1, failed=2)
+    assert len(server.received) == 1
+    ctx.clock.advance(delivery.retry_after(1))  # type: ignore[attr-defined]
+    assert delivery.send_pending(ctx) == delivery.Delivery(sent=2, failed=0)
+    recipients = sorted(rcpt for rcpt, _ in server.received)
+    assert recipients == [["omid@mail.example"], ["r@mail.example"], ["sara@mail.example"]]
+    assert all(r["emailed_at"] is not None for r in rows(ctx) if r["email"])
 
 
 # -- the worker and the settings ---------------------------------------------------------

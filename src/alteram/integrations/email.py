@@ -84,6 +84,11 @@ class Mailer(Protocol):
         """Whether this mailer sends anything at all."""
         ...
 
+    @property
+    def timeout(self) -> float:
+        """The longest wait, in seconds, at each step of sending."""
+        ...
+
     async def send(self, messages: Sequence[Message]) -> list[Outcome]:
         """Send each message; one outcome per message, in order. Never raises for a
         delivery problem: the problem is the outcome."""
@@ -94,6 +99,7 @@ class NullMailer:
     """No SMTP configured: nothing is sent, nothing is attempted."""
 
     enabled = False
+    timeout = 0.0
 
     async def send(self, messages: Sequence[Message]) -> list[Outcome]:
         return [Outcome("e-mail is not configured (ALTERAM_SMTP_HOST)") for _ in messages]
@@ -121,6 +127,10 @@ class SmtpMailer:
 
     def __init__(self, config: SmtpConfig) -> None:
         self.config = config
+
+    @property
+    def timeout(self) -> float:
+        return self.config.timeout
 
     def __repr__(self) -> str:
         c = self.config
@@ -168,27 +178,31 @@ class SmtpMailer:
             return [down for _ in messages]
         out: list[Outcome] = []
         try:
-            for i, message in enumerate(messages):
-                try:
-                    await client.send_message(self.compose(message))
-                except aiosmtplib.SMTPResponseException as exc:
-                    if not client.is_connected:
-                        down = Outcome(self._describe(exc))
-                        out += [down for _ in messages[i:]]
-                        break
-                    out.append(Outcome(self._describe(exc), permanent=exc.code >= 500))
-                except (aiosmtplib.SMTPException, OSError) as exc:
-                    down = Outcome(self._describe(exc))
-                    out += [down for _ in messages[i:]]
-                    break
-                else:
-                    out.append(Outcome())
+            for message in messages:
+                if not client.is_connected:  # the connection broke: the rest wait for a retry
+                    out.append(Outcome("the SMTP server closed the connection before this one"))
+                    continue
+                out.append(await self._send_one(client, message))
         finally:
             try:
                 await client.quit()
             except (aiosmtplib.SMTPException, OSError):
                 client.close()
         return out
+
+    async def _send_one(self, client: aiosmtplib.SMTP, message: Message) -> Outcome:
+        """Send one message on an open connection. Permanent: a 5xx refusal of this
+        message or its mailbox (not of the sender, which is the operator's to fix)."""
+        try:
+            await client.send_message(self.compose(message))
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            codes = [r.code for r in exc.recipients]
+            return Outcome(self._describe(exc), permanent=bool(codes) and min(codes) >= 500)
+        except (aiosmtplib.SMTPRecipientRefused, aiosmtplib.SMTPDataError) as exc:
+            return Outcome(self._describe(exc), permanent=exc.code >= 500)
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            return Outcome(self._describe(exc))
+        return Outcome()
 
     def compose(self, message: Message) -> EmailMessage:
         """A plain-text UTF-8 message (RFC 2047 subject, so Persian reads as written)."""

@@ -83,7 +83,9 @@ def send_pending(ctx: Context, *, batch: int = BATCH) -> Delivery:
     sent = failed = 0
     for _ in range(MAX_BATCHES):
         now = ctx.now()
-        lease = timedelta(seconds=_timeout(ctx) * (batch + 3))
+        # The lease outlasts the slowest send: each step may take the whole timeout
+        # (connect, EHLO, STARTTLS, AUTH, quit; MAIL, RCPT, DATA per message).
+        lease = timedelta(seconds=ctx.mailer.timeout * (3 * batch + 6))
         with ctx.store.transaction() as tx:
             claimed = outbox.claim(tx.conn, now, batch, now + lease)
         if not claimed:
@@ -104,19 +106,14 @@ def send_pending(ctx: Context, *, batch: int = BATCH) -> Delivery:
     return Delivery(sent=sent, failed=failed)
 
 
-def _timeout(ctx: Context) -> float:
-    config = getattr(ctx.mailer, "config", None)
-    return float(getattr(config, "timeout", 30.0))
-
-
 def _record_failure(conn: Connection, notice: Pending, outcome: Outcome, now: datetime) -> None:
-    error = outcome.error or "unknown error"
+    # The address is personal data: servers quote it in refusals, the log must not.
+    error = (outcome.error or "unknown error").replace(notice.email, "<recipient>")
     final = outcome.permanent or notice.attempt >= MAX_ATTEMPTS
     retry_at = None if final else now + retry_after(notice.attempt)
     if final:
         error = f"gave up after attempt {notice.attempt}: {error}"
     outbox.mark_failed(conn, notice, error, retry_at)
-    # The address is personal data: the log names the notice, not the recipient.
     logger.warning(
         "e-mail for notice %d (case %s, %s) failed, attempt %d: %s; %s",
         notice.id,
