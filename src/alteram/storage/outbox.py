@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Connection, and_, bindparam, or_, select, update
+from sqlalchemy import ColumnElement, Connection, and_, bindparam, select, update
 
 from alteram.storage import tables as t
 
@@ -99,20 +99,24 @@ def mark_failed(conn: Connection, notice: Pending, error: str, retry_at: datetim
 def known_addresses(
     conn: Connection, parties: Iterable[tuple[str, str]]
 ) -> dict[tuple[str, str], str]:
-    """The latest address each ``(case_id, party_id)`` gave with an earlier notice."""
-    wanted = sorted(set(parties))
+    """The latest address each ``(case_id, party_id)`` gave with an earlier notice
+    (index ``ix_notices_party``; one query per case and up to 500 parties)."""
+    by_case: dict[str, set[str]] = {}
+    for case_id, party_id in parties:
+        by_case.setdefault(case_id, set()).add(party_id)
     out: dict[tuple[str, str], str] = {}
-    for i in range(0, len(wanted), 400):
-        chunk = wanted[i : i + 400]
-        q = (
-            select(n.case_id, n.party_id, n.email)
-            .where(
-                n.email.is_not(None),
-                n.case_id.in_(sorted({c for c, _ in chunk})),
-                or_(*(and_(n.case_id == c, n.party_id == p) for c, p in chunk)),
+    for case_id, party_ids in sorted(by_case.items()):
+        wanted = sorted(party_ids)
+        for i in range(0, len(wanted), 500):
+            q = (
+                select(n.party_id, n.email)
+                .where(
+                    n.case_id == case_id,
+                    n.party_id.in_(wanted[i : i + 500]),
+                    n.email.is_not(None),
+                )
+                .order_by(n.id)
             )
-            .order_by(n.id)
-        )
-        for case_id, party_id, email in conn.execute(q):
-            out[(case_id, party_id)] = email
+            for party_id, email in conn.execute(q):
+                out[(case_id, party_id)] = email
     return out

@@ -183,6 +183,7 @@ notices = Table(
     Column("email_error", String(500)),
     Column("email_next_at", UTCDateTime()),
     Index("ix_notices_email_next_at", "email_next_at"),
+    Index("ix_notices_party", "case_id", "party_id"),  # a party's earlier address
 )
 
 panel_seats = Table(

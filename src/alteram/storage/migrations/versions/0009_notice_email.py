@@ -36,10 +36,12 @@ def upgrade() -> None:
             )
         )
         batch.create_index("ix_notices_email_next_at", ["email_next_at"], unique=False)
+        batch.create_index("ix_notices_party", ["case_id", "party_id"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("notices") as batch:
+        batch.drop_index("ix_notices_party")
         batch.drop_index("ix_notices_email_next_at")
         batch.drop_column("email_next_at")
         batch.drop_column("email_error")
