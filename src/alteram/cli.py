@@ -21,9 +21,11 @@ from alteram.domain.panel import verify_panel
 from alteram.domain.policy_file import load_default_policy, load_policy_file
 from alteram.errors import AlteramError, PolicyInvalid, Unavailable, VerificationFailed
 from alteram.export import export_app
+from alteram.integrations.email import mailer_from
 from alteram.services import accounts
 from alteram.services.context import Context
 from alteram.services.log import default_origin, load_or_create_signer
+from alteram.services.outbox import send_pending
 from alteram.services.proceedings import advance_due
 from alteram.storage import migrate
 from alteram.storage.store import Store
@@ -91,6 +93,7 @@ def build_context(settings: Settings) -> Context:
         signer=signer,
         max_media_bytes=settings.max_media_bytes,
         max_media_pixels=settings.max_media_pixels,
+        mailer=mailer_from(settings),
     )
 
 
@@ -177,15 +180,21 @@ def demo(
 @app.command()
 @clean_errors
 def worker(
-    once: Annotated[bool, typer.Option(help="Apply due deadlines once and exit.")] = False,
+    once: Annotated[
+        bool, typer.Option(help="Apply due deadlines and send due e-mail once, then exit.")
+    ] = False,
 ) -> None:
-    """Apply due deadlines in a loop; run as many as you like beside `serve`."""
+    """Apply due deadlines and send due e-mail notices in a loop; run as many as you
+    like beside `serve`."""
     settings = Settings()
     ctx = build_context(settings)
     while True:
         changed = advance_due(ctx)
+        delivery = send_pending(ctx)
         if once:
             print(f"{changed} case(s) advanced")
+            if ctx.mailer.enabled:
+                print(f"{delivery.sent} e-mail(s) sent, {delivery.failed} failed")
             return
         time.sleep(settings.tick_seconds)
 

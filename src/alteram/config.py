@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -44,7 +44,38 @@ class Settings(BaseSettings):
         default=50_000_000, description="Most pixels a media file may decode to (422 above it)."
     )
     tick_seconds: float = Field(
-        default=5.0, description="How often `serve` and `worker` apply due deadlines."
+        default=5.0,
+        description="How often `serve` and `worker` apply due deadlines and send pending e-mail.",
+    )
+    smtp_host: str | None = Field(
+        default=None,
+        description="SMTP server for e-mail notices; unset: no e-mail is sent (notices stay "
+        "available by link). See docs/email.md.",
+    )
+    smtp_port: int | None = Field(
+        default=None,
+        description="SMTP port; default 465 with ALTERAM_SMTP_TLS, else 587 "
+        "with ALTERAM_SMTP_STARTTLS, else 25.",
+    )
+    smtp_username: str | None = Field(default=None, description="SMTP login name; unset: no login.")
+    smtp_password: SecretStr | None = Field(
+        default=None, description="SMTP password (never logged or shown)."
+    )
+    smtp_from: str | None = Field(
+        default=None,
+        description="The From address of e-mail notices; default: alteram@ the host of "
+        "ALTERAM_BASE_URL.",
+    )
+    smtp_starttls: bool = Field(
+        default=True,
+        description="Require STARTTLS on a plain connection; false sends in the clear (only "
+        "for a relay on the same host or a trusted network). Ignored with ALTERAM_SMTP_TLS.",
+    )
+    smtp_tls: bool = Field(
+        default=False, description="Connect with TLS from the start (SMTPS, port 465)."
+    )
+    smtp_timeout: float = Field(
+        default=30.0, description="Seconds to wait for the SMTP server at each step."
     )
 
 

@@ -11,6 +11,7 @@ from alteram.domain.case import Case
 from alteram.domain.events import Event
 from alteram.domain.policy import Policy
 from alteram.errors import NotFound
+from alteram.integrations.email import Mailer, NullMailer
 from alteram.storage.store import Store, Tx
 from alteram.tlog import Signer
 
@@ -30,6 +31,7 @@ class Context:
     signer: Signer | None = None  # the log's key; an ephemeral one is made if unset
     max_media_bytes: int = 20_000_000
     max_media_pixels: int = 50_000_000
+    mailer: Mailer = field(default_factory=NullMailer)  # e-mail notices (services.outbox)
 
     def now(self) -> datetime:
         return self.clock()

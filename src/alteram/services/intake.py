@@ -28,7 +28,7 @@ from alteram.services.accounts import new_id
 from alteram.services.context import Context
 from alteram.services.log import after_append
 from alteram.services.precedent import Evidence, PrecedentIndex, gather, index_for, resolve
-from alteram.services.reports import Filed, ReportRequest, record_notices
+from alteram.services.reports import Filed, ReportRequest, record_notices, report_emails
 from alteram.storage.evidence import add_prints
 from alteram.storage.store import Tx
 
@@ -85,6 +85,7 @@ class _Intake:
         self.found: dict[tuple[str, str], Case] = {}
         self.held: dict[tuple[str, str], Standing] = {}  # suspended reporters (DSA Art. 23)
         self.review: set[tuple[str, str]] = set()  # reporters whose standing may change
+        self.emails: dict[tuple[str, str], str] = {}  # (case_id, party_id) -> address
 
     @property
     def index(self) -> PrecedentIndex:
@@ -217,6 +218,8 @@ class _Intake:
             self.new_ids.add(case.id)
             self.cases[(item.platform_id, body.content.platform_id)] = case
             self.index.add(case.id, evidence)
+        if body.reporter.email or body.content.author.email:
+            self.emails.update(report_emails(case, body))
         if evidence.prints():
             self.prints.append((case.id, evidence.prints()))
         if case.state is CaseState.CLOSED_PRECEDENT:  # manifestly unfounded: recount
@@ -270,7 +273,7 @@ class _Intake:
         self.tx.add_reports(self.rows)
         add_prints(self.tx.conn, self.prints)
         self.tx.append_events(self.events)
-        record_notices(self.tx, self.ctx, self.events)
+        record_notices(self.tx, self.ctx, self.events, self.emails)
         standing.review(self.tx, self.ctx, self.review, self.now)
         standing.after_final(self.tx, self.ctx, self.events, self.now)
 

@@ -2,26 +2,39 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from alteram.domain.events import Event, NoticeIssued
+from alteram.domain.events import CaseOpened, Event, NoticeIssued
 from alteram.errors import AlteramError
+from alteram.integrations.email import EmailAddress
 from alteram.services.accounts import PARTY, hash_token, new_token
 from alteram.services.context import Context
+from alteram.storage.outbox import known_addresses
 from alteram.storage.store import Tx
+
+if TYPE_CHECKING:
+    from alteram.domain.case import Case
+
+_EMAIL = (
+    "An e-mail address for this party's notices (optional; kept only with the notices, "
+    "never published)."
+)
 
 
 class AuthorIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     handle: str = Field(min_length=1, max_length=500)
+    email: EmailAddress | None = Field(default=None, description=_EMAIL)
 
 
 class ReporterIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     handle: str = Field(min_length=1, max_length=500)
+    email: EmailAddress | None = Field(default=None, description=_EMAIL)
 
 
 class MediaIn(BaseModel):
@@ -76,8 +89,41 @@ def notice_url(ctx: Context, case_id: str) -> str:
     return f"{ctx.base_url.rstrip('/')}/cases/{case_id}"
 
 
-def record_notices(tx: Tx, ctx: Context, events: list[Event]) -> None:
-    """Put each notice in the outbox with the party's capability token, in two inserts."""
+Emails = Mapping[tuple[str, str], str]
+"""E-mail addresses by ``(case_id, party_id)``, for :func:`record_notices`."""
+
+
+def report_emails(case: Case, body: ReportRequest) -> dict[tuple[str, str], str]:
+    """The addresses a report gives for the parties of ``case`` (after it joined it)."""
+    out: dict[tuple[str, str], str] = {}
+    if body.content.author.email:
+        out[(case.id, case.author.id)] = body.content.author.email
+    if body.reporter.email:
+        for party in case.reporters:
+            if party.handle == body.reporter.handle:
+                out[(case.id, party.id)] = body.reporter.email
+    return out
+
+
+def record_notices(tx: Tx, ctx: Context, events: list[Event], emails: Emails | None = None) -> None:
+    """Put each notice in the outbox with the party's capability token, in two inserts.
+
+    A notice is also e-mailed (:mod:`alteram.services.outbox`) when its party has an
+    address: the one in ``emails`` for ``(case_id, party_id)``, else the one the party
+    gave with an earlier notice on the case. Without one it is not e-mailed; it stays
+    available by link either way."""
+    issued = [e for e in events if isinstance(e, NoticeIssued)]
+    if not issued:
+        return
+    emails = dict(emails or {})
+    opened = {e.case_id for e in events if isinstance(e, CaseOpened)}  # no earlier notices
+    unknown = [
+        (e.case_id, e.party_id)
+        for e in issued
+        if (e.case_id, e.party_id) not in emails and e.case_id not in opened
+    ]
+    if unknown:
+        emails = {**known_addresses(tx.conn, unknown), **emails}
     tokens: list[dict[str, Any]] = []
     notices: list[dict[str, Any]] = []
     for e in events:
@@ -107,6 +153,8 @@ def record_notices(tx: Tx, ctx: Context, events: list[Event]) -> None:
                         "<token>'); keep it private."
                     ),
                     "created_at": e.at,
+                    "email": (email := emails.get((e.case_id, e.party_id))),
+                    "email_next_at": e.at if email else None,
                 }
             )
     tx.add_tokens(tokens)

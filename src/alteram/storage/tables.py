@@ -173,6 +173,17 @@ notices = Table(
     Column("url", String(1000), nullable=False),
     Column("text", Text, nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
+    # E-mail delivery (alteram.services.outbox). ``email`` is the party's address, personal
+    # data: never in events, the public log or public pages. ``email_next_at`` is when to
+    # try next (NULL: nothing to send, sent, or given up); ``email_attempts`` also fences a
+    # claim; ``email_error`` is the last failure, without secrets.
+    Column("email", String(254)),
+    Column("emailed_at", UTCDateTime()),
+    Column("email_attempts", Integer, nullable=False, server_default="0"),
+    Column("email_error", String(500)),
+    Column("email_next_at", UTCDateTime()),
+    Index("ix_notices_email_next_at", "email_next_at"),
+    Index("ix_notices_party", "case_id", "party_id"),  # a party's earlier address
 )
 
 panel_seats = Table(

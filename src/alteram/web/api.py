@@ -216,6 +216,7 @@ def get_notices(case_id: str, ctx: Ctx, who: Who) -> dict[str, Any]:
                 "url": r["url"],
                 "text": r["text"],
                 "created_at": r["created_at"],
+                "emailed_at": r["emailed_at"],
             }
             for r in rows
         ],

@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from alteram import __version__
 from alteram.services.context import Context
 from alteram.services.intake import GroupCommit
+from alteram.services.outbox import send_pending
 from alteram.services.proceedings import advance_due
 from alteram.web import api, apidocs, errors, intake, log, pages, public, standing
 from alteram.web.headers import SecurityHeaders
@@ -23,12 +24,17 @@ logger = logging.getLogger("alteram")
 
 
 async def _timer(ctx: Context, every: float) -> None:
-    """Apply due deadlines every ``every`` seconds (idempotent; safe beside workers)."""
+    """Apply due deadlines and send due e-mail every ``every`` seconds (idempotent; safe
+    beside workers). Both run in a worker thread, never on the request path."""
     while True:
         try:
             await anyio.to_thread.run_sync(advance_due, ctx)
         except Exception:
             logger.exception("deadline tick failed; retrying next tick")
+        try:
+            await anyio.to_thread.run_sync(send_pending, ctx)
+        except Exception:
+            logger.exception("e-mail tick failed; retrying next tick")
         await asyncio.sleep(every)
 
 
