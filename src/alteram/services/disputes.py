@@ -283,7 +283,7 @@ def dispute_view(case: Case, private: bool) -> dict[str, Any] | None:
                 "platform_reason": d.platform_reason,
                 "platform_reference": d.platform_reference,
                 "statement": d.statement,
-                "response": d.response.model_dump(mode="json") if d.response else None,
+                "response": d.response.model_dump() if d.response else None,
                 "compliance_note": d.compliance_note,
             }
         )
