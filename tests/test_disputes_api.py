@@ -353,3 +353,41 @@ def test_multipart_evidence_and_precedent_across_modes(
     body = dispute_body()
     body["content"]["media"] = [{"data": media}]
     assert client.post(f"{API}/disputes", json=body).status_code == 201
+
+
+def test_statistics_count_disputes_by_platform_outcome_and_compliance(
+    client: TestClient, people: People, ctx: Context, clock: FakeClock
+) -> None:
+    answered, _, _ = to_ruling(client, people, [no_violation()] * 3)
+    to_ruling(client, people, [violation(("INC-1",), Remedy.LABEL)] * 3)
+    file(client, platform="Instagrum")
+    file(client, platform="instagrum ")
+    clock.advance(ctx.policy.deadlines.appeal + timedelta(minutes=1))
+    proceedings.advance_due(ctx)
+    r = client.post(
+        f"{API}/disputes/{answered}/compliance",
+        json={"compliance": "declined"},
+        headers=people.platform_auth,
+    )
+    assert r.status_code == 200, r.text
+    figures = client.get(f"{API}/stats").json()["total"]["disputes"]
+    assert figures["filed"] == 4
+    assert figures["by_outcome"] == {
+        "restriction_upheld": 0,
+        "restriction_not_justified": 1,
+        "lesser_remedy_recommended": 1,
+        "pending": 2,
+    }
+    forum = figures["by_platform"]["forum.example"]
+    assert forum["filed"] == 2
+    assert forum["by_compliance"] == {
+        "implemented": 0,
+        "declined": 1,
+        "no_answer": 0,
+        "awaiting": 1,
+    }
+    assert figures["by_platform"]["Instagrum"]["filed"] == 2  # names group ignoring case
+    assert list(figures["by_platform"]) == ["forum.example", "Instagrum"]
+    page = client.get("/stats")
+    assert page.status_code == 200
+    assert "Disputes against platforms' decisions" in page.text and "Instagrum" in page.text
