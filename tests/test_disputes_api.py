@@ -391,3 +391,40 @@ def test_statistics_count_disputes_by_platform_outcome_and_compliance(
     page = client.get("/stats")
     assert page.status_code == 200
     assert "Disputes against platforms' decisions" in page.text and "Instagrum" in page.text
+
+
+def test_a_final_dispute_ruling_binds_later_reports_on_the_same_image(
+    client: TestClient, people: People, ctx: Context, clock: FakeClock
+) -> None:
+    media = encode(photo(23))
+    body = dispute_body()
+    body["content"]["media"] = [{"data": media}]
+    r = client.post(f"{API}/disputes", json=body)
+    assert r.status_code == 201, r.text
+    case_id = r.json()["case_id"]
+    notice = platform_notice(client, people, case_id)
+    client.post(
+        f"{API}/disputes/{case_id}/response",
+        json={"statement": "violence"},
+        headers=bearer(notice["token"]),
+    )
+    vote_all(client, people, case_id, [no_violation()] * 3)
+    clock.advance(ctx.policy.deadlines.appeal + timedelta(minutes=1))
+    proceedings.advance_due(ctx)
+    report = {
+        "content": {
+            "platform_id": "copy-1",
+            "url": "https://forum.example/p/copy-1",
+            "author": {"handle": "@someone@forum.example"},
+            "language": "fa",
+            "media": [{"data": media}],
+        },
+        "category": "incitement",
+        "explanation": "incites",
+        "reporter": {"handle": "rep-2"},
+    }
+    r = client.post(f"{API}/reports", json=report, headers=people.platform_auth)
+    assert r.status_code == 202, r.text
+    assert r.json()["case_state"] == "closed_precedent"
+    view = client.get(f"{API}/cases/{r.json()['case_id']}").json()
+    assert view["precedent"]["case_id"] == case_id
