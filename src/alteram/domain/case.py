@@ -353,7 +353,7 @@ class Case(BaseModel):
 
     # -- hearing --------------------------------------------------------------
 
-    def require_hearing_open(self, now: datetime, respondent: bool = False) -> None:
+    def _require_hearing_open(self, now: datetime, respondent: bool = False) -> None:
         if self.mode is CaseMode.DISPUTE and not respondent:
             raise OutOfOrder(
                 "in a dispute the platform is heard; the appellant's statement is on file"
@@ -374,20 +374,20 @@ class Case(BaseModel):
         """The author's statement, with the SHA-256 digests of stored evidence images."""
         if not statement.strip():
             raise InvalidInput("a reply needs a statement, or set waive", field="statement")
-        self.require_hearing_open(now)
+        self._require_hearing_open(now)
         self.reply = Reply(
             statement=statement, waived=False, at=now, evidence=list(dict.fromkeys(evidence))
         )
         first: ev.Event = ev.AuthorReplied(case_id=self.id, at=now, statement=statement)
-        return [first, *self.close_hearing("replied", now, policy, pool)]
+        return [first, *self._close_hearing("replied", now, policy, pool)]
 
     def waive_reply(self, now: datetime, policy: Policy, pool: Sequence[Juror]) -> list[ev.Event]:
-        self.require_hearing_open(now)
+        self._require_hearing_open(now)
         self.reply = Reply(statement=None, waived=True, at=now)
         first: ev.Event = ev.AuthorWaived(case_id=self.id, at=now)
-        return [first, *self.close_hearing("waived", now, policy, pool)]
+        return [first, *self._close_hearing("waived", now, policy, pool)]
 
-    def close_hearing(
+    def _close_hearing(
         self, reason: str, now: datetime, policy: Policy, pool: Sequence[Juror]
     ) -> list[ev.Event]:
         closed = ev.ReplyWindowClosed(case_id=self.id, at=now, reason=reason)
@@ -710,7 +710,7 @@ class Case(BaseModel):
             )
         if self.state is CaseState.AWAITING_REPLY:
             if self.reply_closed_at is None and now >= self.reply_deadline:
-                events += self.close_hearing("deadline", now, policy, pool)
+                events += self._close_hearing("deadline", now, policy, pool)
             elif self.pending_draw_hash is not None:
                 events += self._draw(self.pending_draw_hash, now, policy, pool)
         if (

@@ -273,10 +273,10 @@ def respond(
     d = _dispute(case)
     if not statement.strip():
         raise InvalidInput("a response needs a statement", field="statement")
-    case.require_hearing_open(now, respondent=True)
+    case._require_hearing_open(now, respondent=True)
     d.response = PlatformResponse(statement=statement, at=now)
     first: ev.Event = ev.PlatformResponded(case_id=case.id, at=now, statement=statement)
-    return [first, *case.close_hearing("responded", now, policy, pool)]
+    return [first, *case._close_hearing("responded", now, policy, pool)]
 
 
 def ballot_categories(case: Case, ballot: Ballot, policy: Policy) -> list[Category]:
