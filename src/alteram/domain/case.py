@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
+from alteram.domain import compliance
 from alteram.domain import dispute as dispute_mode
 from alteram.domain import events as ev
 from alteram.domain.content import Content, Party, Precedent, Report, Role
@@ -183,8 +184,8 @@ class Case(BaseModel):
             times.append(self.voting_deadline)
         elif self.state is CaseState.RULED and self.appeal_deadline:
             times.append(self.appeal_deadline)
-        if (compliance := dispute_mode.due_at(self)) is not None:
-            times.append(compliance)
+        if (answer_by := compliance.due_at(self)) is not None:
+            times.append(answer_by)
         return min(times) if times else None
 
     # -- filing ---------------------------------------------------------------
@@ -740,4 +741,4 @@ class Case(BaseModel):
                     remedy=ruling.remedy,
                 )
             )
-        return events + dispute_mode.advance(self, now)
+        return events + compliance.advance(self, now)

@@ -27,7 +27,7 @@ from alteram.domain.policy import Category, Policy, Rule
 from alteram.domain.remedy import Remedy
 from alteram.domain.ruling import Ruling, decide, tally
 from alteram.domain.vote import Ballot, Vote
-from alteram.errors import Conflict, InvalidInput, OutOfOrder
+from alteram.errors import InvalidInput, OutOfOrder
 
 if TYPE_CHECKING:
     from alteram.domain.case import Case
@@ -220,7 +220,7 @@ def cite_precedent(case: Case, precedent: Precedent, now: datetime) -> list[ev.E
 
 
 def notices_at_filing(case: Case, now: datetime) -> list[ev.Event]:
-    d = _dispute(case)
+    d = dispute_of(case)
     reason = d.platform_reason or "no reason stated"
     ref = f" (your reference {d.platform_reference})" if d.platform_reference else ""
     when = f" on {fmt_time(d.action_at)}" if d.action_at else ""
@@ -260,7 +260,7 @@ def _notice(case: Case, party: Party, text: str, by: datetime | None, now: datet
     )
 
 
-def _dispute(case: Case) -> Dispute:
+def dispute_of(case: Case) -> Dispute:
     if case.dispute is None:
         raise OutOfOrder(f"case {case.id} is not a dispute")
     return case.dispute
@@ -270,7 +270,7 @@ def respond(
     case: Case, statement: str, now: datetime, policy: Policy, pool: Sequence[Juror]
 ) -> list[ev.Event]:
     """The platform's statement; closes the hearing and draws the panel."""
-    d = _dispute(case)
+    d = dispute_of(case)
     if not statement.strip():
         raise InvalidInput("a response needs a statement", field="statement")
     case._require_hearing_open(now, respondent=True)
@@ -316,7 +316,7 @@ def decide_dispute(
 ) -> Ruling:
     """The core count and statement of reasons, framed as a recommendation on the
     platform's restriction."""
-    d = _dispute(case)
+    d = dispute_of(case)
     category = ruling_category(case, tally(votes, panel.size)[3], policy)
     if case.category == UNSTATED and category.id != UNSTATED:
         case.category = category.id
@@ -329,7 +329,7 @@ def decide_dispute(
 
 def on_ruling(case: Case, ruling: Ruling, now: datetime) -> list[ev.Event]:
     """Log the dispute's outcome and send the ruling to both sides."""
-    d = _dispute(case)
+    d = dispute_of(case)
     assert d.outcome is not None
     text = (
         f"Ruling in case {case.id} (round {ruling.round}): {ruling.statement.decision} "
@@ -353,70 +353,3 @@ def on_ruling(case: Case, ruling: Ruling, now: datetime) -> list[ev.Event]:
         _notice(case, case.author, text, None, now),
         _notice(case, case.reporters[0], text, None, now),
     ]
-
-
-def final_at(case: Case) -> datetime | None:
-    """When the recommendation became final (the compliance window opens then)."""
-    from alteram.domain.case import CaseState
-
-    if case.state is not CaseState.FINAL or not case.rulings:
-        return None
-    last = case.rulings[-1]
-    if last.round > 1 or case.appeal_deadline is None:
-        return last.issued_at
-    return case.appeal_deadline
-
-
-def compliance_deadline(case: Case) -> datetime | None:
-    at = final_at(case)
-    return None if at is None or case.dispute is None else at + case.dispute.compliance_window
-
-
-def answer_compliance(
-    case: Case, answer: Compliance, note: str | None, now: datetime
-) -> list[ev.Event]:
-    """The platform says what it did about the final recommendation."""
-    d = _dispute(case)
-    if answer is Compliance.NO_ANSWER:
-        raise InvalidInput("answer implemented or declined", field="compliance")
-    deadline = compliance_deadline(case)
-    if deadline is None:
-        raise OutOfOrder(
-            f"case {case.id} is {case.state.value}; the platform answers once the ruling is final"
-        )
-    if d.compliance is not None:
-        raise Conflict(f"the platform already answered {d.compliance.value} for case {case.id}")
-    if now >= deadline:
-        raise OutOfOrder(f"the compliance window closed on {fmt_time(deadline)} (no answer)")
-    d.compliance, d.compliance_at, d.compliance_note = answer, now, note
-    return [_compliance_event(case, d, answer, now, note)]
-
-
-def _compliance_event(
-    case: Case, d: Dispute, answer: Compliance, now: datetime, note: str | None
-) -> ev.Event:
-    return ev.DisputeComplianceRecorded(
-        case_id=case.id,
-        at=now,
-        platform=d.platform,
-        outcome=d.outcome.value if d.outcome else "",
-        compliance=answer.value,
-        note=note or "",
-    )
-
-
-def due_at(case: Case) -> datetime | None:
-    d = case.dispute
-    if d is None or d.compliance is not None:
-        return None
-    return compliance_deadline(case)
-
-
-def advance(case: Case, now: datetime) -> list[ev.Event]:
-    """At the compliance deadline without an answer: recorded as ``no_answer``."""
-    d = case.dispute
-    deadline = due_at(case)
-    if d is None or deadline is None or now < deadline:
-        return []
-    d.compliance, d.compliance_at = Compliance.NO_ANSWER, deadline
-    return [_compliance_event(case, d, Compliance.NO_ANSWER, now, None)]

@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from alteram.domain import compliance as compliance_rules
 from alteram.domain import dispute as rules
 from alteram.domain.case import Case
 from alteram.domain.content import Content
@@ -252,7 +253,7 @@ def answer(
     """What the platform did about the final recommendation."""
     with case_unit(ctx, case_id) as u:
         _require_platform(u.case, who)
-        u.events += rules.answer_compliance(u.case, compliance, note, u.now)
+        u.events += compliance_rules.answer_compliance(u.case, compliance, note, u.now)
         return u.case
 
 
@@ -275,7 +276,7 @@ def dispute_view(case: Case, private: bool) -> dict[str, Any] | None:
         "binding": False,
         "compliance": d.compliance.value if d.compliance else None,
         "compliance_at": d.compliance_at,
-        "compliance_deadline": rules.compliance_deadline(case),
+        "compliance_deadline": compliance_rules.compliance_deadline(case),
     }
     if private:
         view.update(
