@@ -35,6 +35,7 @@ from alteram.domain.remedy import Remedy
 from alteram.domain.ruling import StatementOfReasons
 from alteram.domain.vote import Ballot
 from alteram.services.context import Context
+from alteram.services.disputes import ComplianceRequest, DisputeRequest, ResponseRequest
 from alteram.services.reports import ReportRequest
 from alteram.storage.store import Store
 from alteram.web import api
@@ -179,7 +180,17 @@ def field_paths(model: type[BaseModel], prefix: str = "") -> Iterator[str]:
 
 @pytest.mark.parametrize(
     "model",
-    [ReportRequest, ReplyRequest, AppealRequest, RecusalRequest, Ballot, StatementOfReasons],
+    [
+        ReportRequest,
+        ReplyRequest,
+        AppealRequest,
+        RecusalRequest,
+        Ballot,
+        StatementOfReasons,
+        DisputeRequest,
+        ResponseRequest,
+        ComplianceRequest,
+    ],
 )
 def test_every_request_and_ballot_field_is_in_api_md(model: type[BaseModel]) -> None:
     text = read(DOCS / "api.md")

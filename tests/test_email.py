@@ -221,7 +221,7 @@ def test_the_author_email_carries_persian_as_written(client, people, ctx: Contex
     assert delivery.send_pending(ctx).sent == 1
     ((rcpt, msg),) = server.received
     assert rcpt == ["roya@mail.example"]
-    assert msg["Subject"] == f"alteram case {case_id}: your content was reported"
+    assert msg["Subject"] == f"alteram case {case_id}: a notice about your content"
     body = msg.get_content()
     assert "https://forum.example/p/زن-زندگی-آزادی/post-1" in body
     (author,) = [n for n in notices(client, people, case_id) if n["party"] == "author"]
@@ -562,3 +562,18 @@ def test_serve_emails_on_its_tick(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         proc.terminate()
         proc.wait(timeout=20)
         server.stop()
+
+
+def test_a_dispute_appellant_is_emailed_at_the_contact_address(
+    client, people, ctx: Context, server: Server
+):
+    from test_disputes_api import dispute_body
+
+    r = client.post(f"{API}/disputes", json=dispute_body(contact_email="nika@mail.example"))
+    assert r.status_code == 201, r.text
+    case_id = r.json()["case_id"]
+    assert delivery.send_pending(ctx).sent == 1  # the platform gave no address
+    ((rcpt, msg),) = server.received
+    assert rcpt == ["nika@mail.example"]
+    assert msg["Subject"] == f"alteram case {case_id}: a notice about your content"
+    assert "Your dispute with" in msg.get_content()

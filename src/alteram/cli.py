@@ -7,6 +7,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -17,6 +18,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from alteram import __version__
 from alteram.config import Settings
+from alteram.domain.dispute import DisputeRules
 from alteram.domain.panel import verify_panel
 from alteram.domain.policy_file import load_default_policy, load_policy_file
 from alteram.errors import AlteramError, PolicyInvalid, Unavailable, VerificationFailed
@@ -94,6 +96,11 @@ def build_context(settings: Settings) -> Context:
         max_media_bytes=settings.max_media_bytes,
         max_media_pixels=settings.max_media_pixels,
         mailer=mailer_from(settings),
+        disputes=DisputeRules(
+            compliance_window=timedelta(days=settings.dispute_compliance_days),
+            per_contact=settings.dispute_limit_per_contact,
+            per_ip=settings.dispute_limit_per_ip,
+        ),
     )
 
 

@@ -43,6 +43,18 @@ class Settings(BaseSettings):
     max_media_pixels: int = Field(
         default=50_000_000, description="Most pixels a media file may decode to (422 above it)."
     )
+    dispute_compliance_days: int = Field(
+        default=30,
+        ge=1,
+        description="Days a platform has to say whether it implemented a final dispute "
+        "ruling; after that it is recorded as no_answer.",
+    )
+    dispute_limit_per_contact: int = Field(
+        default=5, ge=1, description="Disputes one contact e-mail may file per day (429 above)."
+    )
+    dispute_limit_per_ip: int = Field(
+        default=20, ge=1, description="Disputes one IP address may file per day (429 above)."
+    )
     tick_seconds: float = Field(
         default=5.0,
         description="How often `serve` and `worker` apply due deadlines and send pending e-mail.",

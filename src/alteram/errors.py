@@ -95,6 +95,14 @@ class TooLarge(AlteramError):
     exit_code = 2
 
 
+class TooMany(AlteramError):
+    """An abuse limit was reached (e.g. disputes per contact or per network a day)."""
+
+    status = 429
+    code = "rate_limited"
+    exit_code = 5
+
+
 class Unavailable(AlteramError):
     """A real part (the database) cannot be reached or used."""
 

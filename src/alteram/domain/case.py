@@ -14,6 +14,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
+from alteram.domain import compliance
+from alteram.domain import dispute as dispute_mode
 from alteram.domain import events as ev
 from alteram.domain.content import Content, Party, Precedent, Report, Role
 from alteram.domain.notice import author_notice, fmt_time, precedent_notice, reporter_notice
@@ -39,6 +41,12 @@ class CaseState(StrEnum):
     APPEAL_VOTING = "appeal_voting"
     FINAL = "final"
     CLOSED_PRECEDENT = "closed_precedent"
+
+
+class CaseMode(StrEnum):
+    REPORT = "report"
+    DISPUTE = "dispute"
+    ORDER = "order"
 
 
 OPEN_STATES = frozenset(
@@ -86,6 +94,7 @@ class Case(BaseModel):
     categories: list[str]
     heard_categories: list[str]
     state: CaseState
+    mode: CaseMode = CaseMode.REPORT
     policy_version: str
     opened_at: datetime
     reply_deadline: datetime
@@ -110,6 +119,7 @@ class Case(BaseModel):
     panelist_handles: dict[str, list[str]] = {}
     precedent: Precedent | None = None
     new_grounds: list[str] = []
+    dispute: dispute_mode.Dispute | None = None  # dispute mode: what the platform did
 
     # -- reading ------------------------------------------------------------
 
@@ -129,6 +139,8 @@ class Case(BaseModel):
     @property
     def accepts_reports(self) -> bool:
         """Open, or closed by a precedent: either way new reports on the content join it."""
+        if self.mode is CaseMode.DISPUTE:
+            return False  # a dispute is its own case; reports never join it
         return self.is_open or self.state is CaseState.CLOSED_PRECEDENT
 
     def party_handles(self) -> list[str]:
@@ -172,6 +184,8 @@ class Case(BaseModel):
             times.append(self.voting_deadline)
         elif self.state is CaseState.RULED and self.appeal_deadline:
             times.append(self.appeal_deadline)
+        if (answer_by := compliance.due_at(self)) is not None:
+            times.append(answer_by)
         return min(times) if times else None
 
     # -- filing ---------------------------------------------------------------
@@ -340,7 +354,11 @@ class Case(BaseModel):
 
     # -- hearing --------------------------------------------------------------
 
-    def _require_hearing_open(self, now: datetime) -> None:
+    def _require_hearing_open(self, now: datetime, respondent: bool = False) -> None:
+        if self.mode is CaseMode.DISPUTE and not respondent:
+            raise OutOfOrder(
+                "in a dispute the platform is heard; the appellant's statement is on file"
+            )
         if self.state is not CaseState.AWAITING_REPLY or self.reply_closed_at is not None:
             raise OutOfOrder(f"the reply window of case {self.id} is closed (state {self.state})")
         if now >= self.reply_deadline:
@@ -536,6 +554,8 @@ class Case(BaseModel):
             raise OutOfOrder(f"juror {juror_id} has already voted in round {panel.round}")
         allowed_geo = {c.jurisdiction for c in self.cited_laws if c.compatible}
         heard = [policy.category(c) for c in self.heard_categories]
+        if self.dispute is not None:
+            heard = dispute_mode.ballot_categories(self, ballot, policy)
         check_ballot(ballot, policy, heard, allowed_geo)
         vote = Vote(juror_id=juror_id, round=panel.round, cast_at=now, ballot=ballot)
         self.votes.append(vote)
@@ -567,7 +587,10 @@ class Case(BaseModel):
         ]
         final = panel.round > 1
         appeal_until = None if final else now + policy.deadlines.appeal
-        ruling = decide(votes, panel, policy, policy.category(self.category), now, appeal_until)
+        if self.dispute is not None:
+            ruling = dispute_mode.decide_dispute(self, votes, panel, policy, now, appeal_until)
+        else:
+            ruling = decide(votes, panel, policy, policy.category(self.category), now, appeal_until)
         violation, remedy, jurisdictions = ruling.violation, ruling.remedy, ruling.jurisdictions
         self.rulings.append(ruling)
         self.voting_deadline = None
@@ -595,7 +618,10 @@ class Case(BaseModel):
                     case_id=self.id, at=now, remedy=self.interim.remedy, reason="ruling"
                 )
             )
-        events += self._set_remedy(remedy, jurisdictions, now, final)
+        if self.dispute is not None:
+            events += dispute_mode.on_ruling(self, ruling, now)  # a recommendation only
+        else:
+            events += self._set_remedy(remedy, jurisdictions, now, final)
         if final:
             self.state = CaseState.FINAL
             events.append(
@@ -715,4 +741,4 @@ class Case(BaseModel):
                     remedy=ruling.remedy,
                 )
             )
-        return events
+        return events + compliance.advance(self, now)

@@ -34,6 +34,7 @@ class Content(BaseModel):
 class Role(StrEnum):
     AUTHOR = "author"
     REPORTER = "reporter"
+    PLATFORM = "platform"  # the respondent in a dispute
 
 
 class Party(BaseModel):

@@ -319,6 +319,55 @@ class ReporterReinstated(Event):
     reason: str  # "expired" | "appeal"
 
 
+class DisputeFiled(Event):
+    """A user disputes a restriction a platform already applied (EU DSA Art. 21). The
+    statement, the platform's stated reason and its reference stay private."""
+
+    type: ClassVar[str] = "dispute_filed"
+    private: ClassVar[frozenset[str]] = frozenset(
+        {"statement", "platform_reason", "platform_reference"}
+    )
+    platform: str
+    registered: bool
+    action: str
+    action_at: datetime | None
+    jurisdiction: str | None
+    statement: str
+    platform_reason: str | None
+    platform_reference: str | None
+
+
+class PlatformResponded(Event):
+    """The respondent platform's statement in a dispute; closes the hearing."""
+
+    type: ClassVar[str] = "platform_responded"
+    committed: ClassVar[frozenset[str]] = frozenset({"statement"})
+    statement: str
+
+
+class DisputeRuled(Event):
+    """What a ruling recommends about the platform's restriction (non-binding)."""
+
+    type: ClassVar[str] = "dispute_ruled"
+    round: int
+    outcome: str  # restriction_upheld | restriction_not_justified | lesser_remedy_recommended
+    action: str
+    recommended: Remedy
+    final: bool
+
+
+class DisputeComplianceRecorded(Event):
+    """The platform's answer to a final recommendation (``implemented`` | ``declined``),
+    or ``no_answer`` at the compliance deadline."""
+
+    type: ClassVar[str] = "dispute_compliance_recorded"
+    private: ClassVar[frozenset[str]] = frozenset({"note"})
+    platform: str
+    outcome: str
+    compliance: str
+    note: str
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.type: cls
     for cls in (
@@ -348,5 +397,9 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ReporterSuspended,
         ReporterAppealed,
         ReporterReinstated,
+        DisputeFiled,
+        PlatformResponded,
+        DisputeRuled,
+        DisputeComplianceRecorded,
     )
 }

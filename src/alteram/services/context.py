@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from alteram.domain.case import Case
+from alteram.domain.dispute import DisputeRules
 from alteram.domain.events import Event
 from alteram.domain.policy import Policy
 from alteram.errors import NotFound
@@ -32,6 +33,7 @@ class Context:
     max_media_bytes: int = 20_000_000
     max_media_pixels: int = 50_000_000
     mailer: Mailer = field(default_factory=NullMailer)  # e-mail notices (services.outbox)
+    disputes: DisputeRules = field(default_factory=DisputeRules)
 
     def now(self) -> datetime:
         return self.clock()
@@ -59,6 +61,9 @@ def case_unit(ctx: Context, case_id: str) -> Iterator[Unit]:
         unit = Unit(tx=tx, case=case, now=now, events=[])
         unit.events += case.advance(now, ctx.policy, tx.jurors(active_only=True))
         yield unit
+        from alteram.services.reports import record_notices
+
+        record_notices(tx, ctx, unit.events)  # notices a step caused (a ruling in a dispute)
         tx.update_case(case, now)
         tx.append_events(unit.events)
         from alteram.services.standing import after_final

@@ -39,7 +39,7 @@ LONGEST_RETRY = timedelta(hours=6)
 
 # Short enough for one header line (78 characters), whatever the case id.
 _SUBJECTS = {
-    "author": "your content was reported",
+    "author": "a notice about your content",
     "reporter": "your report was received",
 }
 

@@ -94,8 +94,7 @@ def current_case(ctx: Context, case_id: str) -> Case:
 
 def advance_case(ctx: Context, case_id: str) -> Case:
     """Apply due deadlines to one case (a no-op when nothing is due)."""
-    with case_unit(ctx, case_id) as u:
-        record_notices(u.tx, ctx, u.events)
+    with case_unit(ctx, case_id) as u:  # case_unit records the notices
         return u.case
 
 

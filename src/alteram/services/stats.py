@@ -35,6 +35,12 @@ scale of one instance. Every figure is given per calendar month (UTC,
     Over the cases opened in the month: ``min``, ``median`` and ``max`` of
     ``report_count``, and ``over_10``: how many cases drew more than 10
     reports, to show report campaigns (the count never changes an outcome).
+``disputes``
+    Disputes against a platform's decision (docs/disputes.md) by the month filed:
+    ``filed``, ``by_outcome`` (``restriction_upheld``, ``restriction_not_justified``,
+    ``lesser_remedy_recommended``, ``pending``), ``by_compliance`` (``implemented``,
+    ``declined``, ``no_answer``, ``awaiting``: ruled, not answered yet), and the same
+    per platform in ``by_platform``, most disputed first.
 ``refused_orders_by_jurisdiction``
     Always ``{}``: legal orders are not implemented yet, so none has been
     received or refused. It is empty rather than invented.
@@ -50,6 +56,7 @@ from typing import Any
 
 from alteram.domain.remedy import Remedy
 from alteram.services.context import Context
+from alteram.services.dispute_stats import DisputeCounts
 from alteram.storage import decisions as store
 
 CAMPAIGN_REPORTS = 10
@@ -94,6 +101,7 @@ class Bucket:
     interim: Counter[str] = field(default_factory=Counter)
     interim_outcomes: Counter[str] = field(default_factory=Counter)
     report_counts: list[int] = field(default_factory=list)
+    disputes: DisputeCounts = field(default_factory=DisputeCounts)
 
     def to_dict(self) -> dict[str, Any]:
         outcomes = Counter[str]()
@@ -140,6 +148,7 @@ class Bucket:
                 "max": max(counts) if counts else None,
                 f"over_{CAMPAIGN_REPORTS}": sum(1 for c in counts if c > CAMPAIGN_REPORTS),
             },
+            "disputes": self.disputes.to_dict(),
             "refused_orders_by_jurisdiction": {},
         }
 
@@ -162,6 +171,7 @@ def compute(ctx: Context) -> dict[str, Any]:
             for x in b.at(case.opened_at):
                 x.opened[case.category] += 1
                 x.report_counts.append(case.report_count)
+                x.disputes.add(case)
             if case.rulings:
                 first = case.rulings[0]
                 hours = (first.issued_at - case.opened_at).total_seconds() / 3600

@@ -278,3 +278,19 @@ reporter_standing = Table(
     Column("updated_at", UTCDateTime(), nullable=False),
     UniqueConstraint("platform_id", "reporter", name="uq_reporter_standing_reporter"),
 )
+
+# Dispute mode (EU DSA Art. 21): the appellant's contact e-mail is personal data, kept
+# here only (never in the case document, the events or the log). ``email_hash`` and
+# ``ip_hash`` (SHA-256) count filings for the abuse limits.
+dispute_contacts = Table(
+    "dispute_contacts",
+    metadata,
+    Column("case_id", String(64), primary_key=True),
+    Column("party_id", String(16), nullable=False),
+    Column("email", String(320), nullable=False),
+    Column("email_hash", String(64), nullable=False),
+    Column("ip_hash", String(64), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Index("ix_dispute_contacts_email", "email_hash", "created_at"),
+    Index("ix_dispute_contacts_ip", "ip_hash", "created_at"),
+)

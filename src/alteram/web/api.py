@@ -205,6 +205,8 @@ def get_notices(case_id: str, ctx: Ctx, who: Who) -> dict[str, Any]:
         raise Forbidden("only the platform that filed the case receives its notices")
     with ctx.store.read() as tx:
         rows = tx.notices_for(case_id)
+    if case.dispute is not None:  # the platform is the respondent: only its own notices
+        rows = [r for r in rows if r["party_id"] == "platform"]
     return {
         "case_id": case_id,
         "notices": [

@@ -34,8 +34,9 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         path = scope.get("path", "")
-        # reports, and the author's reply (with its evidence), may carry images
-        large = path.startswith("/api/v1/reports") or path.endswith("/reply")
+        # reports, disputes and the author's reply (with its evidence) may carry images
+        large = path.startswith(("/api/v1/reports", "/api/v1/disputes", "/disputes"))
+        large = large or path.endswith("/reply")
         limit = self.batch_bytes if large else self.max_bytes
         for name, value in scope.get("headers", []):
             if name == b"content-length" and value.isdigit() and int(value) > limit:

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from alteram.services import decisions, stats
+from alteram.services.disputes import dispute_view
 from alteram.web.api import Ctx
 from alteram.web.views import ruling_view
 
@@ -82,6 +83,7 @@ def get_decision(case_id: str, ctx: Ctx) -> dict[str, Any]:
         "timeline": d.timeline,
         "log_index": d.inclusion.log_index if d.inclusion else None,
         "inclusion": d.inclusion.to_dict() if d.inclusion else None,
+        "dispute": dispute_view(d.case, private=False),
     }
 
 

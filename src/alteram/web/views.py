@@ -37,6 +37,7 @@ def case_view(case: Case, who: Principal | None, reports: list[dict[str, Any]]) 
     view: dict[str, Any] = {
         "case_id": case.id,
         "viewer": role,
+        "mode": case.mode.value,
         "state": case.state.value,
         "category": case.category,
         "categories": case.categories,
@@ -81,6 +82,10 @@ def case_view(case: Case, who: Principal | None, reports: list[dict[str, Any]]) 
                 "chosen": panel.chosen,
             },
         }
+    if case.dispute is not None:
+        from alteram.services.disputes import dispute_view
+
+        view["dispute"] = dispute_view(case, private=role not in ("public", "admin"))
     if role == "public" or role == "admin":
         return view
     view["content"] = {

@@ -48,6 +48,34 @@ EVENTS = {
     "remedy_lifted": N_("Remedy lifted"),
     "appeal_filed": N_("Appeal filed"),
     "case_final": N_("Case final"),
+    "dispute_filed": N_("Dispute filed"),
+    "platform_responded": N_("The platform responded"),
+    "dispute_ruled": N_("Recommendation on the platform's decision"),
+    "dispute_compliance_recorded": N_("The platform's answer to the ruling"),
+}
+
+# Disputes (docs/disputes.md): what the platform did, the outcome, its answer.
+ACTIONS = {
+    "removed": N_("Removed the content"),
+    "disabled": N_("Disabled access to the content"),
+    "geo_blocked": N_("Blocked the content in some countries"),
+    "demoted": N_("Showed the content to fewer people"),
+    "age_restricted": N_("Restricted the content by age"),
+    "labelled": N_("Put a label or warning on the content"),
+    "account_suspended": N_("Suspended the account"),
+    "account_terminated": N_("Closed the account"),
+}
+
+DISPUTE_OUTCOMES = {
+    "restriction_upheld": N_("Restriction upheld"),
+    "restriction_not_justified": N_("Restriction not justified: restore recommended"),
+    "lesser_remedy_recommended": N_("A lesser remedy is recommended"),
+}
+
+COMPLIANCE = {
+    "implemented": N_("Implemented"),
+    "declined": N_("Declined"),
+    "no_answer": N_("No answer by the deadline"),
 }
 
 TEST = {
@@ -108,4 +136,5 @@ RABAT = {
 ROLES = {
     "author": N_("author"),
     "reporter": N_("reporter"),
+    "platform": N_("platform"),
 }

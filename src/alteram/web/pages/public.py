@@ -17,6 +17,7 @@ from alteram.errors import AlteramError, InvalidInput, NotFound
 from alteram.services import decisions, stats
 from alteram.services import log as log_service
 from alteram.services.context import Context
+from alteram.services.disputes import dispute_view
 from alteram.web.pages import charts
 from alteram.web.pages.errors import error_page
 from alteram.web.pages.render import get_ctx, page
@@ -70,6 +71,7 @@ def decision_data(ctx: Context, case_id: str) -> dict[str, Any]:
         "titles": category_titles(ctx.policy),
         "rules": rule_texts(ctx.policy),
         "policy": ctx.policy,
+        "dispute": dispute_view(d.case, private=False),
     }
 
 
