@@ -36,6 +36,7 @@ class BodyLimit:
         path = scope.get("path", "")
         # reports, and the author's reply (with its evidence), may carry images
         large = path.startswith("/api/v1/reports") or path.endswith("/reply")
+        large = large or path in ("/api/v1/orders", "/orders/new")  # orders carry a document
         limit = self.batch_bytes if large else self.max_bytes
         for name, value in scope.get("headers", []):
             if name == b"content-length" and value.isdigit() and int(value) > limit:

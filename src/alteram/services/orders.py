@@ -1,0 +1,469 @@
+"""Legal orders: taking them in, and their public record (the Lumen database's fields).
+
+An order comes from a registered authority (its own token, bound to its
+jurisdiction) or is forwarded by the platform that received it. It is checked,
+its document kept as evidence (content-addressed; a PDF is only checked for its
+``%PDF-`` magic and size, never parsed or rendered; an image goes through the
+image decoder like any media), and :func:`alteram.domain.order.open_order`
+decides the path. Everything is committed, events on the log, before the reply.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from alteram.domain.case import Case
+from alteram.domain.content import Content
+from alteram.domain.order import (
+    AuthorityKind,
+    DocumentKind,
+    Order,
+    OrderOutcome,
+    Via,
+    open_order,
+    outcome,
+    private_names,
+    public_url,
+    redact,
+)
+from alteram.domain.remedy import Remedy
+from alteram.errors import Forbidden, InvalidInput, NotFound
+from alteram.fingerprint import sha256
+from alteram.fingerprint.media import ALLOWED_FORMATS, sniff_format
+from alteram.services.accounts import AUTHORITY, JUROR, PARTY, PLATFORM, Principal, new_id
+from alteram.services.context import Context
+from alteram.services.log import after_append
+from alteram.services.precedent import gather, store_media
+from alteram.services.reports import ContentIn, record_notices
+from alteram.storage import orders as store
+
+PDF_MAGIC = b"%PDF-"
+DEFAULT_LIMIT, MAX_LIMIT = 50, 200
+
+
+class AuthorityIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=300,
+        description="The issuing court or body; with an authority token, its registered name.",
+    )
+    kind: AuthorityKind
+
+
+class DocumentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    data: str = Field(min_length=1, description="The order document, base64: a PDF or an image.")
+
+
+class OrderRequest(BaseModel):
+    """The body of ``POST /api/v1/orders``."""
+
+    model_config = ConfigDict(extra="forbid")
+    authority: AuthorityIn
+    jurisdiction: str = Field(min_length=2, max_length=8)
+    provision: str = Field(
+        min_length=1, max_length=200, description="A law id of the policy's jurisdictions table."
+    )
+    category: str = Field(
+        min_length=1,
+        max_length=64,
+        description="The policy category the provision corresponds to (the author is heard on it).",
+    )
+    issued_on: date
+    reference: str = Field(min_length=1, max_length=300)
+    notes: str | None = Field(default=None, max_length=20_000)
+    private_persons: list[str] = Field(
+        default=[],
+        max_length=50,
+        description="Names of private persons in the reference or notes, redacted publicly.",
+    )
+    measure: Remedy
+    platform: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="The recipient platform (id or name); required with an authority token.",
+    )
+    content: ContentIn
+    document: DocumentIn
+
+
+@dataclass(frozen=True)
+class Submitted:
+    order_id: str
+    case_id: str
+    state: str
+    outcome: OrderOutcome
+    compatible: bool
+    reasoning: str
+
+
+def _document(ctx: Context, doc: DocumentIn) -> tuple[bytes, DocumentKind]:
+    try:
+        data = base64.b64decode(doc.data, validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidInput(
+            "the order document is not valid base64", field="document.data"
+        ) from None
+    if len(data) > ctx.max_media_bytes:
+        raise InvalidInput(
+            f"the order document is {len(data)} bytes; at most {ctx.max_media_bytes} are accepted",
+            field="document.data",
+        )
+    if data.startswith(PDF_MAGIC):
+        return data, DocumentKind.PDF
+    if sniff_format(data) not in ALLOWED_FORMATS:
+        raise InvalidInput(
+            "the order document must be a PDF (starting with %PDF-) or an image "
+            "(JPEG, PNG, WebP or GIF)",
+            field="document.data",
+        )
+    return data, DocumentKind.IMAGE
+
+
+def _sender(ctx: Context, tx: Any, who: Principal, body: OrderRequest) -> tuple[str, str, Via]:
+    """``(authority name, recipient platform id, via)``, checked against the token."""
+    code = body.jurisdiction.strip().upper()
+    if who.kind == AUTHORITY:
+        found = store.authority(tx.conn, who.subject)
+        if found is None:
+            raise Forbidden("this authority is no longer registered")
+        if found["jurisdiction"] != code:
+            raise Forbidden(
+                f"your authority is registered for {found['jurisdiction']}; it cannot issue "
+                f"an order in {code}",
+            )
+        if body.authority.name is not None and body.authority.name.strip() != found["name"]:
+            raise InvalidInput(
+                f"with this token the authority is {found['name']!r}", field="authority.name"
+            )
+        if body.platform is None:
+            raise InvalidInput(
+                "name the platform the order is addressed to (its id or name)", field="platform"
+            )
+        recipient = store.platform(tx.conn, body.platform.strip())
+        if recipient is None:
+            raise InvalidInput(
+                f"no registered platform {body.platform!r}; the recipient must use alteram",
+                field="platform",
+            )
+        return str(found["name"]), str(recipient["id"]), Via.AUTHORITY
+    if body.authority.name is None or not body.authority.name.strip():
+        raise InvalidInput(
+            "a forwarded order names the authority that issued it", field="authority.name"
+        )
+    if body.platform is not None:
+        own = store.platform(tx.conn, body.platform.strip())
+        if own is None or own["id"] != who.subject:
+            raise InvalidInput(
+                "a platform forwards orders addressed to itself only; leave platform out",
+                field="platform",
+            )
+    return body.authority.name.strip(), who.subject, Via.PLATFORM
+
+
+def submit(ctx: Context, who: Principal, body: OrderRequest) -> Submitted:
+    """Take an order in; committed (case, order, evidence, events, notice) before this
+    returns. The policy's table decides: refused at once, or a case in ``order`` mode."""
+    who.require(AUTHORITY, PLATFORM)
+    policy, now = ctx.policy, ctx.now()
+    code = body.jurisdiction.strip().upper()
+    law = policy.law(code, body.provision.strip(), field="provision")
+    policy.category(body.category)
+    if body.measure is Remedy.NO_ACTION:
+        raise InvalidInput("an order requests a measure other than no_action", field="measure")
+    if body.issued_on > now.date():
+        raise InvalidInput(
+            f"issued_on {body.issued_on.isoformat()} is in the future", field="issued_on"
+        )
+    persons = [p.strip() for p in body.private_persons if p.strip()]
+    if any(len(p) > 200 for p in persons):
+        raise InvalidInput(
+            "each private person's name is at most 200 characters", field="private_persons"
+        )
+    data, kind = _document(ctx, body.document)
+    with ctx.store.transaction() as tx:
+        authority, platform_id, via = _sender(ctx, tx, who, body)
+        digest = sha256(data)
+        if kind is DocumentKind.PDF:
+            store.save_pdf(tx.conn, digest, data, now)
+        else:
+            try:
+                store_media(
+                    tx,
+                    [data],
+                    now,
+                    max_bytes=ctx.max_media_bytes,
+                    max_pixels=ctx.max_media_pixels,
+                    field="document",
+                )
+            except InvalidInput as exc:
+                raise InvalidInput(exc.message, field="document.data") from None
+        evidence = gather(
+            tx, body.content, now, max_bytes=ctx.max_media_bytes, max_pixels=ctx.max_media_pixels
+        )
+        content = Content(
+            platform=platform_id,
+            external_id=body.content.platform_id,
+            url=body.content.url,
+            author=body.content.author.handle,
+            text=body.content.text,
+            language=body.content.language.lower() if body.content.language else None,
+            media=tuple(evidence.media),
+        )
+        order = Order(
+            id=new_id("o"),
+            authority=authority,
+            authority_kind=body.authority.kind,
+            jurisdiction=code,
+            provision=law.id,
+            issued_on=body.issued_on,
+            reference=body.reference.strip(),
+            notes=body.notes,
+            private_persons=tuple(persons),
+            measure=body.measure,
+            document_sha256=digest,
+            document_kind=kind,
+            via=via,
+            received_at=now,
+        )
+        names = store.platform_names(tx.conn)
+        case, events = open_order(
+            new_id("c"),
+            content,
+            order,
+            body.category,
+            policy,
+            now,
+            platform=names.get(platform_id, platform_id),
+        )
+        tx.insert_case(case, now)
+        store.add_order(
+            tx.conn,
+            id=order.id,
+            case_id=case.id,
+            via=via.value,
+            submitter=who.subject,
+            platform_id=platform_id,
+            authority=authority,
+            authority_kind=order.authority_kind.value,
+            jurisdiction=code,
+            provision=law.id,
+            compatible=law.compatible,
+            issued_on=order.issued_on.isoformat(),
+            reference=order.reference,
+            notes=order.notes,
+            private_persons=list(order.private_persons),
+            measure=order.measure.value,
+            document_sha256=digest,
+            document_kind=kind.value,
+            received_at=now,
+        )
+        tx.append_events(events)
+        record_notices(tx, ctx, events)
+    after_append(ctx)
+    state, _, _ = outcome(case, order)
+    return Submitted(order.id, case.id, case.state.value, state, law.compatible, law.reasoning)
+
+
+# -- the public record ---------------------------------------------------------------------
+
+
+def order_of(row: dict[str, Any]) -> Order:
+    return Order(
+        id=row["id"],
+        authority=row["authority"],
+        authority_kind=AuthorityKind(row["authority_kind"]),
+        jurisdiction=row["jurisdiction"],
+        provision=row["provision"],
+        issued_on=date.fromisoformat(row["issued_on"]),
+        reference=row["reference"],
+        notes=row["notes"],
+        private_persons=tuple(row["private_persons"] or ()),
+        measure=Remedy(row["measure"]),
+        document_sha256=row["document_sha256"],
+        document_kind=DocumentKind(row["document_kind"]),
+        via=Via(row["via"]),
+        received_at=row["received_at"],
+    )
+
+
+def may_see_all(who: Principal | None, row: dict[str, Any], case: Case) -> bool:
+    """The sender, the recipient platform, the author and the case's jurors (as for evidence,
+    administrators do not)."""
+    if who is None:
+        return False
+    if who.kind == AUTHORITY:
+        return bool(who.subject == row["submitter"])
+    if who.kind == PLATFORM:
+        return bool(who.subject == row["platform_id"])
+    if who.kind == PARTY and who.subject == case.id:
+        return True
+    return who.kind == JUROR and any(who.subject in p.chosen for p in case.panels)
+
+
+def view(
+    ctx: Context,
+    row: dict[str, Any],
+    case: Case,
+    platforms: dict[str, str],
+    who: Principal | None = None,
+) -> dict[str, Any]:
+    """An order as the public record shows it (Lumen's sender, recipient, jurisdiction,
+    action taken), private persons redacted; the sender, the recipient, the author and
+    the panel also see what was sent as is."""
+    order = order_of(row)
+    result, granted, final = outcome(case, order)
+    law = ctx.policy.law(order.jurisdiction, order.provision) if _known(ctx, order) else None
+    names = private_names(case.content.author, order.private_persons)
+    out: dict[str, Any] = {
+        "order_id": order.id,
+        "case_id": case.id,
+        "mode": case.mode.value,
+        "state": case.state.value,
+        "received_at": order.received_at,
+        "sender": {
+            "name": order.authority,
+            "kind": order.authority_kind.value,
+            "jurisdiction": order.jurisdiction,
+        },
+        "via": order.via.value,
+        "recipient": {"platform": platforms.get(row["platform_id"], row["platform_id"])},
+        "jurisdiction": order.jurisdiction,
+        "provision": {
+            "id": order.provision,
+            "title": law.title if law else None,
+            "compatible": bool(row["compatible"]),
+            "reasoning": law.reasoning if law else None,
+        },
+        "issued_on": order.issued_on.isoformat(),
+        "reference": redact(order.reference, names),
+        "notes": redact(order.notes, names),
+        "category": case.category,
+        "content": {"site": public_url(case.content.url), "language": case.content.language},
+        "measure_requested": order.measure.value,
+        "measure_granted": granted.model_dump(mode="json") if granted else None,
+        "outcome": result.value,
+        "final": final,
+        "action_taken": _action(result, granted, order),
+        "document": {"sha256": order.document_sha256, "kind": order.document_kind.value},
+        "ruling": f"/api/v1/decisions/{case.id}" if case.rulings else None,
+        "link": f"/api/v1/orders/{order.id}",
+    }
+    if may_see_all(who, row, case):
+        out["as_sent"] = {
+            "reference": order.reference,
+            "notes": order.notes,
+            "private_persons": list(order.private_persons),
+            "content_url": case.content.url,
+            "document": f"/api/v1/orders/{order.id}/document",
+        }
+    return out
+
+
+def _known(ctx: Context, order: Order) -> bool:
+    """Whether the policy in force still lists the provision (a later version may not)."""
+    for j in ctx.policy.jurisdictions:
+        if j.code == order.jurisdiction:
+            return any(law.id == order.provision for law in j.laws)
+    return False
+
+
+def _action(result: OrderOutcome, granted: Any, order: Order) -> str:
+    if result is OrderOutcome.REFUSED_INCOMPATIBLE:
+        return "refused: the provision is incompatible with international human-rights law"
+    if result is OrderOutcome.REFUSED_BY_PANEL:
+        return "refused by the panel; the content stays available"
+    if result is OrderOutcome.PENDING:
+        return "none yet: the author is heard, then a panel rules"
+    where = ", ".join(granted.jurisdictions) if granted.jurisdictions else ""
+    scope = f" for readers in {where}" if where else ""
+    return f"{granted.remedy.value}{scope}"
+
+
+OUTCOMES = tuple(o.value for o in OrderOutcome)
+
+
+@dataclass(frozen=True)
+class OrderPage:
+    rows: list[dict[str, Any]]
+    total: int
+
+
+def list_orders(
+    ctx: Context,
+    *,
+    jurisdiction: str | None = None,
+    outcome_: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+    offset: int = 0,
+) -> OrderPage:
+    """Every order, newest first, as the public record shows it."""
+    code = jurisdiction.strip().upper() if jurisdiction else None
+    if code:
+        valid = [j.code for j in ctx.policy.jurisdictions]
+        if code not in valid:
+            raise InvalidInput(
+                f"unknown jurisdiction {code!r}; valid: {', '.join(valid)}", field="jurisdiction"
+            )
+    if outcome_ and outcome_ not in OUTCOMES:
+        raise InvalidInput(
+            f"unknown outcome {outcome_!r}; valid: {', '.join(OUTCOMES)}", field="outcome"
+        )
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidInput(f"limit must be between 1 and {MAX_LIMIT}", field="limit")
+    if offset < 0:
+        raise InvalidInput("offset must be 0 or more", field="offset")
+    with ctx.store.read() as tx:
+        platforms = store.platform_names(tx.conn)
+        views = [view(ctx, row, case, platforms) for row, case in store.every(tx.conn, code)]
+    if outcome_:
+        views = [v for v in views if v["outcome"] == outcome_]
+    return OrderPage(rows=views[offset : offset + limit], total=len(views))
+
+
+def get_order(ctx: Context, order_id: str, who: Principal | None = None) -> dict[str, Any]:
+    from alteram.services.proceedings import current_case
+
+    with ctx.store.read() as tx:
+        found = store.get(tx.conn, order_id)
+        platforms = store.platform_names(tx.conn)
+    if found is None:
+        raise NotFound(f"no order {order_id!r}", field="order_id")
+    row, case = found
+    case = current_case(ctx, case.id)  # a passed deadline is applied first
+    return view(ctx, row, case, platforms, who)
+
+
+def document(ctx: Context, order_id: str, who: Principal) -> tuple[bytes, str]:
+    """The order document as received (PDF) or re-encoded without metadata (image),
+    for those who may see the order as sent."""
+    from alteram.storage.evidence import sanitized_media
+
+    with ctx.store.read() as tx:
+        found = store.get(tx.conn, order_id)
+        if found is None:
+            raise NotFound(f"no order {order_id!r}", field="order_id")
+        row, case = found
+        if not may_see_all(who, row, case):
+            raise Forbidden(
+                "the order document may name private persons: only its sender, the "
+                "recipient platform, the author and the case's jurors see it"
+            )
+        if row["document_kind"] == DocumentKind.PDF.value:
+            data = store.pdf(tx.conn, row["document_sha256"])
+            kind = "application/pdf"
+        else:
+            image = sanitized_media(tx.conn, row["document_sha256"])
+            data, kind = (image[0], "image/jpeg") if image else (None, "")
+    if data is None:
+        raise NotFound(f"the document of order {order_id} is missing", field="order_id")
+    return data, kind
