@@ -441,3 +441,65 @@ def test_every_order_request_field_is_documented() -> None:
     for path in field_paths(OrderRequest):
         assert f"`{path}`" in text, f"docs/orders.md lacks OrderRequest.{path}"
     assert "`order_refused`" in read(DOCS / "api.md")
+
+
+# -- statistics, decisions, exports ---------------------------------------------------------
+
+
+def test_orders_in_the_statistics_the_decisions_and_the_export(
+    client: Any, people: Any, court: dict[str, str], tehran: dict[str, str], ctx: Any
+) -> None:
+    from alteram import export
+    from alteram.services.proceedings import current_case
+
+    body = order_body("IR-PENAL-500", "IR", external_id="post-ir")
+    body["authority"] = {"kind": "government"}
+    refused = send(client, tehran, body).json()
+    granted = send(client, court, order_body()).json()
+    case_id = granted["case_id"]
+    (notice,) = notices(client, people, case_id)
+    r = client.post(
+        f"{API}/cases/{case_id}/reply", headers=bearer(notice["token"]), json={"waive": True}
+    )
+    assert r.status_code == 200, r.text
+    chosen = client.get(f"{API}/cases/{case_id}").json()["panel"]["draw"]["chosen"]
+    for j in chosen:
+        b = ballot(violation(("INC-1",), Remedy.GEO_RESTRICTION, jurisdictions=("DE",)))
+        b["test"].update(ORDER_CHECKS)
+        r = client.post(f"{API}/cases/{case_id}/votes", json=b, headers=people.juror_auth(j))
+        assert r.status_code == 201, r.text
+
+    stats = client.get(f"{API}/stats").json()
+    for figures in (stats["total"], stats["months"]["2026-11"]):
+        orders = figures["orders"]
+        assert orders["received"] == 2
+        assert orders["by_outcome"] == {
+            "pending": 0,
+            "refused_incompatible": 1,
+            "refused_by_panel": 0,
+            "granted": 0,
+            "granted_in_part": 1,
+        }
+        assert orders["by_jurisdiction"]["IR"]["refused_incompatible"] == 1
+        assert orders["by_jurisdiction"]["DE"]["granted_in_part"] == 1
+        assert figures["refused_orders_by_jurisdiction"] == {"IR": 1}
+        assert figures["reports_per_case"]["cases"] == 0  # order cases have no reports
+        assert figures["cases_opened"]["total"] == 2
+
+    (decision,) = client.get(f"{API}/decisions").json()["decisions"]
+    assert decision["case_id"] == case_id
+    assert decision["order"] == f"/api/v1/orders/{granted['order_id']}"
+    assert client.get(f"{API}/decisions/{case_id}").json()["order"] == decision["order"]
+    assert client.get(f"{API}/decisions/{refused['case_id']}").status_code == 404
+
+    sor = export.statement(current_case(ctx, case_id), ctx.policy, ctx.base_url)
+    assert sor is not None
+    assert sor["source_type"] == "SOURCE_TYPE_OTHER_NOTIFICATION"
+    assert sor["decision_ground"] == "DECISION_GROUND_ILLEGAL_CONTENT"
+    assert sor["territorial_scope"] == ["DE"]
+    assert "130" in sor["illegal_content_legal_ground"]
+
+    page = client.get("/stats?lang=en")
+    assert page.status_code == 200
+    assert "Legal orders by jurisdiction and outcome" in page.text
+    assert '<th scope="row">IR</th>' in page.text

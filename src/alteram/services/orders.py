@@ -277,25 +277,6 @@ def submit(ctx: Context, who: Principal, body: OrderRequest) -> Submitted:
 # -- the public record ---------------------------------------------------------------------
 
 
-def order_of(row: dict[str, Any]) -> Order:
-    return Order(
-        id=row["id"],
-        authority=row["authority"],
-        authority_kind=AuthorityKind(row["authority_kind"]),
-        jurisdiction=row["jurisdiction"],
-        provision=row["provision"],
-        issued_on=date.fromisoformat(row["issued_on"]),
-        reference=row["reference"],
-        notes=row["notes"],
-        private_persons=tuple(row["private_persons"] or ()),
-        measure=Remedy(row["measure"]),
-        document_sha256=row["document_sha256"],
-        document_kind=DocumentKind(row["document_kind"]),
-        via=Via(row["via"]),
-        received_at=row["received_at"],
-    )
-
-
 def may_see_all(who: Principal | None, row: dict[str, Any], case: Case) -> bool:
     """The sender, the recipient platform, the author and the case's jurors (as for evidence,
     administrators do not)."""
@@ -320,7 +301,7 @@ def view(
     """An order as the public record shows it (Lumen's sender, recipient, jurisdiction,
     action taken), private persons redacted; the sender, the recipient, the author and
     the panel also see what was sent as is."""
-    order = order_of(row)
+    order = store.order_of(row)
     result, granted, final = outcome(case, order)
     law = ctx.policy.law(order.jurisdiction, order.provision) if _known(ctx, order) else None
     names = private_names(case.content.author, order.private_persons)

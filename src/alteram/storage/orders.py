@@ -7,12 +7,14 @@ the caller's transaction, on SQLite and PostgreSQL alike.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
 from alteram.domain.case import Case
+from alteram.domain.order import AuthorityKind, DocumentKind, Order, Via
+from alteram.domain.remedy import Remedy
 from alteram.storage import tables as t
 
 
@@ -100,3 +102,22 @@ def every(
     for row in conn.execute(q.order_by(o.received_at.desc(), o.id.desc())):
         values = dict(row._mapping)
         yield values, Case.model_validate_json(values.pop("doc"))
+
+
+def order_of(row: dict[str, Any]) -> Order:
+    return Order(
+        id=row["id"],
+        authority=row["authority"],
+        authority_kind=AuthorityKind(row["authority_kind"]),
+        jurisdiction=row["jurisdiction"],
+        provision=row["provision"],
+        issued_on=date.fromisoformat(row["issued_on"]),
+        reference=row["reference"],
+        notes=row["notes"],
+        private_persons=tuple(row["private_persons"] or ()),
+        measure=Remedy(row["measure"]),
+        document_sha256=row["document_sha256"],
+        document_kind=DocumentKind(row["document_kind"]),
+        via=Via(row["via"]),
+        received_at=row["received_at"],
+    )
