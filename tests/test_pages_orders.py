@@ -105,3 +105,57 @@ def test_a_granted_order_has_its_public_page(
     assert client.get("/orders?jurisdiction=ZZ").status_code == 422
     home = client.get("/")
     assert 'href="/orders"' in home.text
+
+
+def test_a_juror_checks_the_order_and_can_grant_at_most_a_home_restriction_on_the_form(
+    client: TestClient, people: People, ctx: Context
+) -> None:
+    from alteram.domain.policy import RABAT_FACTORS, THREE_PART_TEST
+    from alteram.domain.remedy import LADDER
+    from pages_kit import sign_in
+
+    _, token = accounts.create_authority(ctx, "Landgericht Berlin", "DE")
+    done = send(client, {"Authorization": f"Bearer {token}"}, order_body()).json()
+    case_id = done["case_id"]
+    notice = client.get(f"/api/v1/cases/{case_id}/notices", headers=people.platform_auth)
+    author = notice.json()["notices"][0]["token"]
+    r = client.post(
+        f"/api/v1/cases/{case_id}/reply",
+        json={"waive": True},
+        headers={"Authorization": f"Bearer {author}"},
+    )
+    assert r.status_code == 200, r.text
+    chosen = client.get(f"/api/v1/cases/{case_id}").json()["panel"]["draw"]["chosen"]
+    sign_in(client, "/juror", "/juror/signin", people.juror_tokens[chosen[0]])
+    page = client.get(f"/juror/cases/{case_id}?lang=en")
+    assert page.status_code == 200
+    assert "The legal order" in page.text and "LG Berlin 27 O 12/26, plaintiff Anna" in page.text
+    assert 'name="test_authentic"' in page.text and 'name="test_within_power"' in page.text
+    assert 'id="remedy-geo_restriction"' in page.text and 'id="remedy-removal"' not in page.text
+    doc = client.get(f"/juror/cases/{case_id}/order-document")
+    assert doc.status_code == 200 and doc.content == PDF
+    data: dict[str, Any] = {
+        "csrf": csrf_of(page.text),
+        "violation": "yes",
+        "rules": "INC-1",
+        "remedy": "geo_restriction",
+        "jurisdictions": "DE",
+        "reasons": "A call to violence against a group; only readers in DE.",
+    }
+    data |= {f"test_{p}": f"{p}: yes" for p in THREE_PART_TEST}
+    data |= {f"rabat_{f}": f"{f}: yes" for f in RABAT_FACTORS}
+    data |= {f"lesser_{r.value}": "too weak" for r in LADDER[:5]}
+    r = client.post(f"/juror/cases/{case_id}/vote", data=data, follow_redirects=False)
+    assert r.status_code == 422 and "test.authentic" in r.text  # the order checks first
+    data |= {
+        "test_authentic": "sealed",
+        "test_within_power": "yes",
+        "test_provision_compatible": "yes",
+    }
+    r = client.post(f"/juror/cases/{case_id}/vote", data={**data, "remedy": "removal"})
+    assert r.status_code == 422 and "at most as a geo_restriction in DE" in r.text
+    r = client.post(f"/juror/cases/{case_id}/vote", data=data, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    # Another case's juror, or nobody signed in, gets no document.
+    client.cookies.clear()
+    assert client.get(f"/juror/cases/{case_id}/order-document").status_code == 401

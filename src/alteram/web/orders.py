@@ -68,6 +68,11 @@ def get_order_document(order_id: str, ctx: Ctx, who: Who) -> Response:
     case's jurors: a PDF exactly as received (as an attachment, never rendered here), or
     an image re-encoded without metadata."""
     data, kind = orders.document(ctx, order_id, who)
+    return document_response(order_id, data, kind)
+
+
+def document_response(order_id: str, data: bytes, kind: str) -> Response:
+    """A PDF as an attachment (never rendered by the browser here), an image inline."""
     pdf = kind == "application/pdf"
     return Response(
         data,

@@ -17,18 +17,22 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData, UploadFile
 from starlette.responses import HTMLResponse, Response
 
+from alteram.domain.case import Case, CaseMode
 from alteram.domain.order import AuthorityKind, OrderOutcome
 from alteram.domain.remedy import LADDER, Remedy
 from alteram.errors import AlteramError, InvalidInput, NotFound, Unauthenticated
 from alteram.services import orders
-from alteram.services.accounts import authenticate
+from alteram.services.accounts import Principal, authenticate
+from alteram.services.context import Context
 from alteram.services.orders import OrderRequest
+from alteram.storage import orders as order_store
 from alteram.web.errors import _field
+from alteram.web.orders import document_response
 from alteram.web.pages.errors import error_page, rate_limited
 from alteram.web.pages.forms import MAX_TOKEN, checked_form, limiter, see_other, text
 from alteram.web.pages.i18n import N_
 from alteram.web.pages.render import get_ctx, page
-from alteram.web.pages.security import client_address
+from alteram.web.pages.security import JUROR_AREA, client_address, current_principal
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
@@ -48,6 +52,23 @@ KINDS = {
 }
 VIA = {"authority": N_("sent by the authority"), "platform": N_("forwarded by the platform")}
 MEASURES = [r.value for r in LADDER if r is not Remedy.NO_ACTION]
+CHECKS = {
+    "authentic": (
+        N_("Authentic"),
+        N_("Is the order genuine: does the document, its seal, reference and sender check out?"),
+    ),
+    "within_power": (
+        N_("Within the authority's power"),
+        N_("May this authority order this, under this provision, for this jurisdiction?"),
+    ),
+    "provision_compatible": (
+        N_("A provision compatible with human rights"),
+        N_(
+            "Is the law cited, as applied to this post, compatible with international "
+            "human-rights law (ICCPR Art. 19 and 20)?"
+        ),
+    ),
+}
 FIELDS = (
     "authority_name",
     "kind",
@@ -215,3 +236,38 @@ def order_page(request: Request, order_id: str) -> HTMLResponse:
         policy=ctx.policy,
         **_labels(),
     )
+
+
+# -- the panel's view of an order (used by the juror's case file) -------------------------
+
+
+def juror_order(ctx: Context, case: Case, who: Principal) -> dict[str, Any] | None:
+    """The order behind an order case as its panel sees it (as sent), or ``None``."""
+    if case.mode is not CaseMode.ORDER:
+        return None
+    with ctx.store.read() as tx:
+        order_id = order_store.by_case(tx.conn, [case.id]).get(case.id)
+        found = order_store.get(tx.conn, order_id) if order_id else None
+        platforms = order_store.platform_names(tx.conn)
+    if found is None:
+        return None
+    row, _ = found
+    return orders.view(ctx, row, case, platforms, who)
+
+
+@router.get("/juror/cases/{case_id}/order-document")
+def juror_order_document(request: Request, case_id: str) -> Response:
+    """The order document for a juror of the case, signed in."""
+    ctx = get_ctx(request)
+    who = current_principal(ctx, request, JUROR_AREA)
+    try:
+        if who is None:
+            raise Unauthenticated("sign in as a juror at /juror to see the order document")
+        with ctx.store.read() as tx:
+            order_id = order_store.by_case(tx.conn, [case_id]).get(case_id)
+        if order_id is None:
+            raise NotFound(f"case {case_id} is not a legal order", field="case_id")
+        data, kind = orders.document(ctx, order_id, who)
+    except AlteramError as exc:
+        return error_page(request, exc)
+    return document_response(order_id, data, kind)
