@@ -3,6 +3,8 @@ and record of refused and granted orders, on every storage backend."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi.testclient import TestClient
 
 from alteram.services import accounts
