@@ -503,3 +503,6 @@ def test_orders_in_the_statistics_the_decisions_and_the_export(
     assert page.status_code == 200
     assert "Legal orders by jurisdiction and outcome" in page.text
     assert '<th scope="row">IR</th>' in page.text
+    decision_page = client.get(f"/decisions/{case_id}?lang=en")
+    assert decision_page.status_code == 200
+    assert "Legal order received" in decision_page.text  # the timeline names the event
