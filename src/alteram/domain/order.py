@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence
 from datetime import date, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
@@ -87,43 +87,6 @@ class Order(BaseModel):
     document_kind: DocumentKind
     via: Via
     received_at: datetime
-
-
-# -- events -----------------------------------------------------------------------------
-
-
-class OrderReceived(ev.Event):
-    """An order and the table's verdict on its provision. Authorities are public
-    bodies and are named; the reference is published only redacted; the author is not
-    named (the author notice carries a commitment)."""
-
-    type: ClassVar[str] = "order_received"
-    order_id: str
-    authority: str
-    authority_kind: str
-    jurisdiction: str
-    provision: str
-    compatible: bool
-    issued_on: str
-    reference: str  # redacted (see redact)
-    measure: Remedy
-    document_sha256: str
-    via: str
-    platform: str
-
-
-class OrderRefused(ev.Event):
-    """The provision is incompatible with international human-rights law: the order is
-    refused without a panel, with the table's reasoning."""
-
-    type: ClassVar[str] = "order_refused"
-    order_id: str
-    jurisdiction: str
-    provision: str
-    reasoning: str
-
-
-ev.EVENT_TYPES.update({OrderReceived.type: OrderReceived, OrderRefused.type: OrderRefused})
 
 
 # -- redaction ----------------------------------------------------------------------------
@@ -307,7 +270,7 @@ def open_order(
             policy_version=policy.version,
             language=content.language,
         ),
-        OrderReceived(
+        ev.OrderReceived(
             case_id=case_id,
             at=now,
             order_id=order.id,
@@ -335,7 +298,7 @@ def open_order(
     ]
     if not law.compatible:
         events.append(
-            OrderRefused(
+            ev.OrderRefused(
                 case_id=case_id,
                 at=now,
                 order_id=order.id,
