@@ -114,6 +114,7 @@ def test_an_order_under_an_incompatible_provision_is_refused_and_published(
     # The case is closed: no hearing, no panel, nothing restricted.
     case = client.get(f"{API}/cases/{done['case_id']}").json()
     assert case["state"] == "order_refused" and case["remedy"]["remedy"] == "no_action"
+    assert case["mode"] == "order"
     assert case["panels"] == []
 
     # Published: the Lumen fields, without the author's handle.

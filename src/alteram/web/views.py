@@ -38,6 +38,7 @@ def case_view(case: Case, who: Principal | None, reports: list[dict[str, Any]]) 
         "case_id": case.id,
         "viewer": role,
         "state": case.state.value,
+        "mode": case.mode.value,
         "category": case.category,
         "categories": case.categories,
         "policy_version": case.policy_version,
