@@ -507,3 +507,33 @@ def test_orders_in_the_statistics_the_decisions_and_the_export(
     decision_page = client.get(f"/decisions/{case_id}?lang=en")
     assert decision_page.status_code == 200
     assert "Legal order received" in decision_page.text  # the timeline names the event
+
+
+def test_a_repeated_idempotency_key_returns_the_first_answer(
+    client: Any, people: Any, court: dict[str, str]
+) -> None:
+    headers = {**court, "Idempotency-Key": "order-27-O-12-26"}
+    first = client.post(f"{API}/orders", json=order_body(), headers=headers)
+    assert first.status_code == 201, first.text
+    assert "idempotent-replayed" not in first.headers
+    again = client.post(f"{API}/orders", json=order_body(), headers=headers)
+    assert again.status_code == 201 and again.headers["idempotent-replayed"] == "true"
+    assert again.json() == first.json()
+    assert client.get(f"{API}/orders").json()["total"] == 1
+    other = order_body(measure="label")
+    assert_error(
+        client.post(f"{API}/orders", json=other, headers=headers),
+        409,
+        "conflict",
+        "Idempotency-Key",
+    )
+    # The same key from another sender is another order.
+    body = order_body(platform=None)
+    body["authority"] = {"kind": "court", "name": "Landgericht Berlin"}
+    r = client.post(
+        f"{API}/orders",
+        json=body,
+        headers={**people.platform_auth, "Idempotency-Key": "order-27-O-12-26"},
+    )
+    assert r.status_code == 201 and r.json()["order_id"] != first.json()["order_id"]
+    assert client.get(f"{API}/orders").json()["total"] == 2

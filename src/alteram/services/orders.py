@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import IntegrityError
 
 from alteram.domain.case import Case
 from alteram.domain.content import Content
+from alteram.domain.events import canonical_json
 from alteram.domain.order import (
     AuthorityKind,
     DocumentKind,
@@ -33,7 +36,7 @@ from alteram.domain.order import (
     redact,
 )
 from alteram.domain.remedy import Remedy
-from alteram.errors import Forbidden, InvalidInput, NotFound
+from alteram.errors import Conflict, Forbidden, InvalidInput, NotFound
 from alteram.fingerprint import sha256
 from alteram.fingerprint.media import ALLOWED_FORMATS, sniff_format
 from alteram.services.accounts import AUTHORITY, JUROR, PARTY, PLATFORM, Principal, new_id
@@ -104,6 +107,7 @@ class Submitted:
     outcome: OrderOutcome
     compatible: bool
     reasoning: str
+    replayed: bool = False
 
 
 def _document(ctx: Context, doc: DocumentIn) -> tuple[bytes, DocumentKind]:
@@ -170,10 +174,68 @@ def _sender(ctx: Context, tx: Any, who: Principal, body: OrderRequest) -> tuple[
     return body.authority.name.strip(), who.subject, Via.PLATFORM
 
 
-def submit(ctx: Context, who: Principal, body: OrderRequest) -> Submitted:
+def _replay(ctx: Context, who: Principal, key: str, request_hash: str) -> Submitted | None:
+    """The first answer to this ``Idempotency-Key`` of this sender, as of now."""
+    from alteram.services.proceedings import current_case
+
+    with ctx.store.read() as tx:
+        seen = store.by_idempotency_key(tx.conn, who.subject, key)
+    if seen is None:
+        return None
+    if seen["request_hash"] != request_hash:
+        raise Conflict(
+            "this Idempotency-Key was used for a different order; use a new key for a new order",
+            field="Idempotency-Key",
+        )
+    case = current_case(ctx, seen["case_id"])
+    with ctx.store.read() as tx:
+        found = store.get(tx.conn, seen["id"])
+    assert found is not None
+    state, _, _ = outcome(case, store.order_of(found[0]))
+    law = ctx.policy.law(seen["jurisdiction"], seen["provision"]) if _known_law(ctx, seen) else None
+    return Submitted(
+        seen["id"],
+        case.id,
+        case.state.value,
+        state,
+        bool(seen["compatible"]),
+        law.reasoning if law else "",
+        replayed=True,
+    )
+
+
+def _known_law(ctx: Context, seen: dict[str, Any]) -> bool:
+    return any(
+        j.code == seen["jurisdiction"] and any(law.id == seen["provision"] for law in j.laws)
+        for j in ctx.policy.jurisdictions
+    )
+
+
+def submit(
+    ctx: Context, who: Principal, body: OrderRequest, idempotency_key: str | None = None
+) -> Submitted:
     """Take an order in; committed (case, order, evidence, events, notice) before this
-    returns. The policy's table decides: refused at once, or a case in ``order`` mode."""
+    returns. The policy's table decides: refused at once, or a case in ``order`` mode.
+    A repeated ``idempotency_key`` with the same body returns the first answer."""
     who.require(AUTHORITY, PLATFORM)
+    request_hash = hashlib.sha256(canonical_json(body.model_dump(mode="json"))).hexdigest()
+    if idempotency_key:
+        replayed = _replay(ctx, who, idempotency_key, request_hash)
+        if replayed is not None:
+            return replayed
+        try:
+            return _submit(ctx, who, body, idempotency_key, request_hash)
+        except IntegrityError:  # the same key, committed by a concurrent request first
+            replayed = _replay(ctx, who, idempotency_key, request_hash)
+            if replayed is None:
+                raise
+            return replayed
+    return _submit(ctx, who, body, None, request_hash)
+
+
+def _submit(
+    ctx: Context, who: Principal, body: OrderRequest, key: str | None, request_hash: str
+) -> Submitted:
     policy, now = ctx.policy, ctx.now()
     code = body.jurisdiction.strip().upper()
     law = policy.law(code, body.provision.strip(), field="provision")
@@ -266,6 +328,8 @@ def submit(ctx: Context, who: Principal, body: OrderRequest) -> Submitted:
             document_sha256=digest,
             document_kind=kind.value,
             received_at=now,
+            idempotency_key=key,
+            request_hash=request_hash,
         )
         tx.append_events(events)
         record_notices(tx, ctx, events)

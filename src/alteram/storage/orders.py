@@ -81,6 +81,15 @@ def get(conn: Connection, order_id: str) -> tuple[dict[str, Any], Case] | None:
     return values, Case.model_validate_json(values.pop("doc"))
 
 
+def by_idempotency_key(conn: Connection, submitter: str, key: str) -> dict[str, Any] | None:
+    o = t.orders.c
+    q = select(o.id, o.case_id, o.request_hash, o.compatible, o.jurisdiction, o.provision).where(
+        o.submitter == submitter, o.idempotency_key == key
+    )
+    row = conn.execute(q).first()
+    return None if row is None else dict(row._mapping)
+
+
 def by_case(conn: Connection, case_ids: list[str]) -> dict[str, str]:
     """``case_id → order_id`` for the order cases among ``case_ids``."""
     o = t.orders.c

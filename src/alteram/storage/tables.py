@@ -302,7 +302,10 @@ orders = Table(
     Column("document_sha256", String(64), nullable=False),
     Column("document_kind", String(8), nullable=False),  # pdf | image (in media)
     Column("received_at", UTCDateTime(), nullable=False),
+    Column("idempotency_key", String(200)),
+    Column("request_hash", String(64), nullable=False),
     Index("ix_orders_received_at", "received_at", "id"),
+    UniqueConstraint("submitter", "idempotency_key", name="uq_orders_idempotency"),
 )
 
 # Order documents that are PDFs, content-addressed; kept as received, never parsed or

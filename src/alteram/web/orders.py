@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from anyio import to_thread
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse, Response
 
 from alteram.services import orders
@@ -17,14 +17,20 @@ router = APIRouter(prefix="/api/v1/orders")
 
 
 @router.post("", status_code=201, tags=["authority", "platform"])
-async def post_order(body: OrderRequest, ctx: Ctx, who: Who) -> JSONResponse:
+async def post_order(
+    body: OrderRequest,
+    ctx: Ctx,
+    who: Who,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> JSONResponse:
     """Send a legal order (authority token, or the token of the platform that received
     it). The policy's jurisdictions table decides: under a provision it marks
     incompatible with international human-rights law the order is refused at once
     (``order_refused``) and published; otherwise a case in ``order`` mode opens, the
     author is heard and a panel may grant at most a geo-restriction in the issuing
-    jurisdiction. Committed before the reply."""
-    done = await to_thread.run_sync(orders.submit, ctx, who, body)
+    jurisdiction. Committed before the reply; a repeated ``Idempotency-Key`` with the
+    same body returns the first answer (``Idempotent-Replayed: true``)."""
+    done = await to_thread.run_sync(orders.submit, ctx, who, body, idempotency_key)
     return JSONResponse(
         {
             "order_id": done.order_id,
@@ -36,6 +42,7 @@ async def post_order(body: OrderRequest, ctx: Ctx, who: Who) -> JSONResponse:
             "link": f"/api/v1/orders/{done.order_id}",
         },
         status_code=201,
+        headers={"Idempotent-Replayed": "true"} if done.replayed else None,
     )
 
 

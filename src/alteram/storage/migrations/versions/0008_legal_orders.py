@@ -48,8 +48,11 @@ def upgrade() -> None:
         sa.Column("document_sha256", sa.String(length=64), nullable=False),
         sa.Column("document_kind", sa.String(length=8), nullable=False),
         sa.Column("received_at", alteram.storage.tables.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("idempotency_key", sa.String(length=200), nullable=True),
+        sa.Column("request_hash", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("case_id"),
+        sa.UniqueConstraint("submitter", "idempotency_key", name="uq_orders_idempotency"),
     )
     op.create_index("ix_orders_received_at", "orders", ["received_at", "id"], unique=False)
     op.create_table(
