@@ -161,3 +161,23 @@ def test_a_juror_checks_the_order_and_can_grant_at_most_a_home_restriction_on_th
     # Another case's juror, or nobody signed in, gets no document.
     client.cookies.clear()
     assert client.get(f"/juror/cases/{case_id}/order-document").status_code == 401
+
+
+def test_the_author_of_a_refused_order_reads_the_refusal_on_the_case_page(
+    client: TestClient, people: People, ctx: Context
+) -> None:
+    from pages_kit import sign_in
+
+    _, token = accounts.create_authority(ctx, "Tehran Prosecutor", "IR")
+    body = order_body("IR-PENAL-513", "IR")
+    body["authority"] = {"kind": "government"}
+    done = send(client, {"Authorization": f"Bearer {token}"}, body).json()
+    case_id = done["case_id"]
+    notice = client.get(f"/api/v1/cases/{case_id}/notices", headers=people.platform_auth)
+    author = notice.json()["notices"][0]["token"]
+    sign_in(client, f"/cases/{case_id}", f"/cases/{case_id}/signin", author)
+    page = client.get(f"/cases/{case_id}?lang=en")
+    assert page.status_code == 200, page.text
+    assert "Legal order refused: incompatible with human rights" in page.text
+    assert 'action="/cases/' + case_id + '/reply"' not in page.text  # nothing to answer
+    assert 'action="/cases/' + case_id + '/appeal"' not in page.text
