@@ -9,7 +9,7 @@ from anyio import to_thread
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse, Response
 
-from alteram.services import orders
+from alteram.services import order_record, orders
 from alteram.services.orders import OrderRequest
 from alteram.web.api import Ctx, MaybeWho, Who
 
@@ -51,12 +51,12 @@ def list_orders(
     ctx: Ctx,
     jurisdiction: Annotated[str | None, Query(max_length=8)] = None,
     outcome: Annotated[str | None, Query(max_length=32)] = None,
-    limit: Annotated[int, Query(ge=1, le=orders.MAX_LIMIT)] = orders.DEFAULT_LIMIT,
+    limit: Annotated[int, Query(ge=1, le=order_record.MAX_LIMIT)] = order_record.DEFAULT_LIMIT,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
     """Every order received, granted or refused, newest first: sender, recipient,
     jurisdiction, provision, measure requested and granted; private persons redacted."""
-    page = orders.list_orders(
+    page = order_record.list_orders(
         ctx, jurisdiction=jurisdiction, outcome_=outcome, limit=limit, offset=offset
     )
     return {"orders": page.rows, "total": page.total, "offset": offset, "limit": limit}
@@ -66,7 +66,7 @@ def list_orders(
 def get_order(order_id: str, ctx: Ctx, who: MaybeWho) -> dict[str, Any]:
     """One order's public record; its sender, recipient, author and panel also see
     ``as_sent`` (the unredacted reference and notes, the content's address)."""
-    return orders.get_order(ctx, order_id, who)
+    return order_record.get_order(ctx, order_id, who)
 
 
 @router.get("/{order_id}/document", tags=["evidence"])
@@ -74,7 +74,7 @@ def get_order_document(order_id: str, ctx: Ctx, who: Who) -> Response:
     """The order document, for its sender, the recipient platform, the author and the
     case's jurors: a PDF exactly as received (as an attachment, never rendered here), or
     an image re-encoded without metadata."""
-    data, kind = orders.document(ctx, order_id, who)
+    data, kind = order_record.document(ctx, order_id, who)
     return document_response(order_id, data, kind)
 
 

@@ -21,7 +21,7 @@ from alteram.domain.case import Case, CaseMode
 from alteram.domain.order import AuthorityKind, OrderOutcome
 from alteram.domain.remedy import LADDER, Remedy
 from alteram.errors import AlteramError, InvalidInput, NotFound, Unauthenticated
-from alteram.services import orders
+from alteram.services import order_record, orders
 from alteram.services.accounts import Principal, authenticate
 from alteram.services.context import Context
 from alteram.services.orders import OrderRequest
@@ -105,7 +105,7 @@ def orders_page(
     rows: list[dict[str, Any]] = []
     total = 0
     try:
-        found = orders.list_orders(
+        found = order_record.list_orders(
             ctx,
             jurisdiction=jurisdiction or None,
             outcome_=outcome or None,
@@ -223,7 +223,7 @@ async def post_new_order(request: Request) -> Response:
 def order_page(request: Request, order_id: str) -> HTMLResponse:
     ctx = get_ctx(request)
     try:
-        order = orders.get_order(ctx, order_id)
+        order = order_record.get_order(ctx, order_id)
     except NotFound as exc:
         return error_page(request, exc)
     return page(
@@ -252,7 +252,7 @@ def juror_order(ctx: Context, case: Case, who: Principal) -> dict[str, Any] | No
     if found is None:
         return None
     row, _ = found
-    return orders.view(ctx, row, case, platforms, who)
+    return order_record.view(ctx, row, case, platforms, who)
 
 
 @router.get("/juror/cases/{case_id}/order-document")
@@ -267,7 +267,7 @@ def juror_order_document(request: Request, case_id: str) -> Response:
             order_id = order_store.by_case(tx.conn, [case_id]).get(case_id)
         if order_id is None:
             raise NotFound(f"case {case_id} is not a legal order", field="case_id")
-        data, kind = orders.document(ctx, order_id, who)
+        data, kind = order_record.document(ctx, order_id, who)
     except AlteramError as exc:
         return error_page(request, exc)
     return document_response(order_id, data, kind)
