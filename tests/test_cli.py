@@ -166,3 +166,16 @@ def test_verify_draw_catches_a_tampered_panel() -> None:
     other = next(j for j in ids if j not in chosen)
     tampered = [other, *chosen[1:]]
     assert verify_draw("c1", 1, "ab" * 32, ids, tampered, seed)
+
+
+def test_token_create_for_an_authority_needs_its_jurisdiction(env: dict[str, str]) -> None:
+    run("db", "upgrade")
+    code, out, err = run(
+        "token", "create", "--authority", "Landgericht Berlin", "--jurisdiction", "de"
+    )
+    assert code == 0, err
+    assert out.strip().startswith("alt_au_") and "(Landgericht Berlin, DE)" in err
+    code, _, err = run("token", "create", "--authority", "Landgericht Berlin")
+    assert code == 2 and "--jurisdiction" in err
+    code, _, err = run("token", "create", "--authority", "Court", "--jurisdiction", "ZZ")
+    assert code == 2 and "unknown jurisdiction 'ZZ'" in err

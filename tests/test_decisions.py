@@ -178,6 +178,7 @@ def test_an_item_carries_the_public_fields_and_a_link(record: Record, client: Te
         "policy_version": d.policy_version,
         "reasons": "\n".join(d.rulings[-1].reasons),
         "link": f"/api/v1/decisions/{d.id}",
+        "order": None,  # not a ruling on a legal order
     }
 
 

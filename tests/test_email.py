@@ -577,3 +577,22 @@ def test_a_dispute_appellant_is_emailed_at_the_contact_address(
     assert rcpt == ["nika@mail.example"]
     assert msg["Subject"] == f"alteram case {case_id}: a notice about your content"
     assert "Your dispute with" in msg.get_content()
+
+
+def test_the_author_of_content_under_a_refused_order_is_emailed(
+    client, people, ctx: Context, server: Server
+):
+    from alteram.services import accounts
+    from conftest import bearer
+    from test_orders import order_body
+
+    _, token = accounts.create_authority(ctx, "Tehran Prosecutor's Office", "IR")
+    body = order_body("IR-PENAL-514", "IR")
+    body["content"]["author"]["email"] = "sara@mail.example"
+    r = client.post(f"{API}/orders", json=body, headers=bearer(token))
+    assert r.status_code == 201, r.text
+    assert r.json()["state"] == "order_refused"
+    assert delivery.send_pending(ctx).sent == 1
+    ((rcpt, msg),) = server.received
+    assert rcpt == ["sara@mail.example"]
+    assert "IR-PENAL-514" in msg.get_content()

@@ -39,7 +39,7 @@ def body(record: Record, client: TestClient) -> dict[str, Any]:
 def test_months_and_total(body: dict[str, Any]) -> None:
     assert list(body["months"]) == ["2026-11", "2026-12"]
     assert body["generated_at"] == "2026-12-01T00:00:00Z"
-    assert "not implemented" in body["notes"]["refused_orders_by_jurisdiction"]
+    assert "incompatible" in body["notes"]["refused_orders_by_jurisdiction"]
 
 
 def test_cases_opened_and_reports_received_by_category(body: dict[str, Any]) -> None:
@@ -123,7 +123,9 @@ def test_reports_per_case_shows_the_campaign(body: dict[str, Any]) -> None:
 
 
 def test_refused_orders_are_empty_not_invented(body: dict[str, Any]) -> None:
+    # no order in this record (tests/test_orders.py counts real ones)
     assert body["total"]["refused_orders_by_jurisdiction"] == {}
+    assert body["total"]["orders"]["received"] == 0
     assert all(m["refused_orders_by_jurisdiction"] == {} for m in body["months"].values())
 
 

@@ -248,15 +248,34 @@ def juror_add(
 def token_create(
     platform: Annotated[str | None, typer.Option(help="Create a platform token.")] = None,
     admin: Annotated[bool, typer.Option("--admin", help="Create an admin token.")] = False,
+    authority: Annotated[
+        str | None,
+        typer.Option(help="Create a token for an issuing authority (court or government body)."),
+    ] = None,
+    jurisdiction: Annotated[
+        str | None,
+        typer.Option(help="With --authority: its jurisdiction, a code of the policy's table."),
+    ] = None,
 ) -> None:
-    """Create a platform or admin token; prints it on stdout (shown once)."""
-    if bool(platform) == admin:
-        typer.echo("error: give exactly one of --platform NAME or --admin", err=True)
+    """Create a platform, authority or admin token; prints it on stdout (shown once)."""
+    if sum((bool(platform), admin, bool(authority))) != 1:
+        typer.echo(
+            "error: give exactly one of --platform NAME, --authority NAME or --admin", err=True
+        )
+        raise typer.Exit(2)
+    if bool(authority) != bool(jurisdiction):
+        typer.echo("error: --authority NAME needs --jurisdiction CC (and only it)", err=True)
         raise typer.Exit(2)
     ctx = build_context(Settings())
     if platform:
         platform_id, token = accounts.create_platform(ctx, platform)
         err.print(f"platform {platform_id} ({platform}); the token below is shown once")
+    elif authority and jurisdiction:
+        authority_id, token = accounts.create_authority(ctx, authority, jurisdiction)
+        err.print(
+            f"authority {authority_id} ({authority}, {jurisdiction.upper()}); "
+            "the token below is shown once"
+        )
     else:
         token = accounts.create_admin_token(ctx)
         err.print("admin token; shown once")

@@ -50,7 +50,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from alteram.domain.case import Case
+from alteram.domain.case import Case, CaseMode
 from alteram.domain.policy import Policy
 from alteram.domain.remedy import Remedy
 from alteram.domain.ruling import Ruling
@@ -316,7 +316,10 @@ def statement(case: Case, policy: Policy, base_url: str) -> dict[str, Any] | Non
         "decision_facts": _facts(case, r, policy),
         # A report citing a law is a notice of illegal content (DSA Art. 16); other
         # reports are notices under the platform's terms.
-        "source_type": "SOURCE_ARTICLE_16" if case.cited_laws else "SOURCE_TYPE_OTHER_NOTIFICATION",
+        # A legal order (docs/orders.md) is not an Art. 16 notice: another notification.
+        "source_type": "SOURCE_ARTICLE_16"
+        if case.cited_laws and case.mode is not CaseMode.ORDER
+        else "SOURCE_TYPE_OTHER_NOTIFICATION",
         "automated_detection": "No",
         "automated_decision": "AUTOMATED_DECISION_NOT_AUTOMATED",
     }

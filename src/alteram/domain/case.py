@@ -41,6 +41,7 @@ class CaseState(StrEnum):
     APPEAL_VOTING = "appeal_voting"
     FINAL = "final"
     CLOSED_PRECEDENT = "closed_precedent"
+    ORDER_REFUSED = "order_refused"
 
 
 class CaseMode(StrEnum):
@@ -89,12 +90,12 @@ class Appeal(BaseModel):
 
 class Case(BaseModel):
     id: str
+    mode: CaseMode = CaseMode.REPORT
     content: Content
     category: str
     categories: list[str]
     heard_categories: list[str]
     state: CaseState
-    mode: CaseMode = CaseMode.REPORT
     policy_version: str
     opened_at: datetime
     reply_deadline: datetime
@@ -138,9 +139,10 @@ class Case(BaseModel):
 
     @property
     def accepts_reports(self) -> bool:
-        """Open, or closed by a precedent: either way new reports on the content join it."""
-        if self.mode is CaseMode.DISPUTE:
-            return False  # a dispute is its own case; reports never join it
+        """Open, or closed by a precedent: either way new reports on the content join it.
+        A dispute or an order is its own proceeding: reports never join it."""
+        if self.mode is not CaseMode.REPORT:
+            return False
         return self.is_open or self.state is CaseState.CLOSED_PRECEDENT
 
     def party_handles(self) -> list[str]:
@@ -553,6 +555,10 @@ class Case(BaseModel):
         if any(v.juror_id == juror_id for v in self.votes_in(panel.round)):
             raise OutOfOrder(f"juror {juror_id} has already voted in round {panel.round}")
         allowed_geo = {c.jurisdiction for c in self.cited_laws if c.compatible}
+        if self.mode is CaseMode.ORDER:
+            from alteram.domain.order import check_order_ballot
+
+            allowed_geo = check_order_ballot(ballot, self.cited_laws)
         heard = [policy.category(c) for c in self.heard_categories]
         if self.dispute is not None:
             heard = dispute_mode.ballot_categories(self, ballot, policy)
@@ -642,6 +648,10 @@ class Case(BaseModel):
         self, remedy: Remedy, jurisdictions: list[str], now: datetime, on_appeal: bool
     ) -> list[ev.Event]:
         events: list[ev.Event] = []
+        if self.mode is CaseMode.ORDER:
+            from alteram.domain.order import check_order_remedy
+
+            check_order_remedy(remedy, jurisdictions, self.cited_laws)
         if self.remedy == remedy and self.remedy_jurisdictions == jurisdictions:
             return events
         if self.remedy is not Remedy.NO_ACTION:

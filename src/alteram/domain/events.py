@@ -368,6 +368,37 @@ class DisputeComplianceRecorded(Event):
     note: str
 
 
+class OrderReceived(Event):
+    """An order and the table's verdict on its provision. Authorities are public
+    bodies and are named; the reference is published only redacted; the author is not
+    named (the author notice carries a commitment)."""
+
+    type: ClassVar[str] = "order_received"
+    order_id: str
+    authority: str
+    authority_kind: str
+    jurisdiction: str
+    provision: str
+    compatible: bool
+    issued_on: str
+    reference: str  # redacted (alteram.domain.order.redact)
+    measure: Remedy
+    document_sha256: str
+    via: str
+    platform: str
+
+
+class OrderRefused(Event):
+    """The provision is incompatible with international human-rights law: the order is
+    refused without a panel, with the table's reasoning."""
+
+    type: ClassVar[str] = "order_refused"
+    order_id: str
+    jurisdiction: str
+    provision: str
+    reasoning: str
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.type: cls
     for cls in (
@@ -401,5 +432,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         PlatformResponded,
         DisputeRuled,
         DisputeComplianceRecorded,
+        OrderReceived,
+        OrderRefused,
     )
 }

@@ -12,6 +12,7 @@ from alteram.services.context import Context
 from alteram.storage.store import Tx
 
 PLATFORM, JUROR, ADMIN, PARTY = "platform", "juror", "admin", "party"
+AUTHORITY = "authority"  # a court or government body sending legal orders
 
 
 def hash_token(token: str) -> str:
@@ -29,7 +30,7 @@ def new_id(prefix: str) -> str:
 @dataclass(frozen=True)
 class Principal:
     kind: str
-    subject: str  # platform id, juror id, "admin", or case id for a party
+    subject: str  # platform id, juror id, "admin", authority id, or case id for a party
     party_id: str | None = None
 
     def require(self, *kinds: str) -> Principal:
@@ -67,6 +68,33 @@ def create_platform(ctx: Context, name: str) -> tuple[str, str]:
             platform_id = new_id("p")
             tx.add_platform(platform_id, name, ctx.now())
         return platform_id, issue_token(tx, ctx, PLATFORM, platform_id)
+
+
+def create_authority(ctx: Context, name: str, jurisdiction: str) -> tuple[str, str]:
+    """Register an issuing authority (or reuse it by name) for one jurisdiction of the
+    policy's table; return ``(authority_id, token)``. Its orders are bound to that
+    jurisdiction."""
+    from alteram.storage import orders as store
+
+    name, code = name.strip(), jurisdiction.strip().upper()
+    if not name:
+        raise InvalidInput("an authority needs a name", field="name")
+    if len(name) > 300:
+        raise InvalidInput("an authority's name is at most 300 characters", field="name")
+    ctx.policy.jurisdiction(code)
+    with ctx.store.transaction() as tx:
+        found = store.authority_by_name(tx.conn, name)
+        if found is None:
+            authority_id = new_id("a")
+            store.add_authority(tx.conn, authority_id, name, code, ctx.now())
+        elif found["jurisdiction"] != code:
+            raise InvalidInput(
+                f"authority {name!r} is registered for {found['jurisdiction']}, not {code}",
+                field="jurisdiction",
+            )
+        else:
+            authority_id = str(found["id"])
+        return authority_id, issue_token(tx, ctx, AUTHORITY, authority_id)
 
 
 def create_admin_token(ctx: Context) -> str:

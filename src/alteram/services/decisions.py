@@ -20,6 +20,7 @@ from alteram.errors import InvalidInput, NotFound
 from alteram.services import proceedings
 from alteram.services.context import Context
 from alteram.storage import decisions as store
+from alteram.storage import orders as order_store
 from alteram.storage.decisions import DecisionFilter
 from alteram.tlog import leaf_hash
 
@@ -175,6 +176,9 @@ def list_decisions(
     after = decode_cursor(cursor) if cursor else None
     with ctx.store.read() as tx:
         rows = store.find(tx.conn, f, limit + 1, after)
+        orders = order_store.by_case(tx.conn, [r["case_id"] for r in rows])
+    for r in rows:  # a ruling on a legal order links its order (docs/orders.md)
+        r["order_id"] = orders.get(r["case_id"])
     more = len(rows) > limit
     rows = rows[:limit]
     return Page(rows=rows, next=encode_cursor(rows[-1]) if more else None)
@@ -190,6 +194,7 @@ def get_decision(ctx: Context, case_id: str) -> Detail:
         if row is None or case is None:
             state = case.state.value if case is not None else "gone"
             raise NotFound(f"case {case_id} has no decision yet: it is {state}", field="case_id")
+        row["order_id"] = order_store.by_case(tx.conn, [case_id]).get(case_id)
         index = store.ruling_log_index(tx.conn, case_id)
         inclusion = None
         if index is not None:

@@ -35,15 +35,21 @@ scale of one instance. Every figure is given per calendar month (UTC,
     Over the cases opened in the month: ``min``, ``median`` and ``max`` of
     ``report_count``, and ``over_10``: how many cases drew more than 10
     reports, to show report campaigns (the count never changes an outcome).
+    Disputes and legal orders have no reports and are left out of this figure.
 ``disputes``
     Disputes against a platform's decision (docs/disputes.md) by the month filed:
     ``filed``, ``by_outcome`` (``restriction_upheld``, ``restriction_not_justified``,
     ``lesser_remedy_recommended``, ``pending``), ``by_compliance`` (``implemented``,
     ``declined``, ``no_answer``, ``awaiting``: ruled, not answered yet), and the same
     per platform in ``by_platform``, most disputed first.
+``orders``
+    Legal orders (``POST /api/v1/orders``) by the month received: ``received``,
+    ``by_outcome`` (``pending``, ``refused_incompatible``, ``refused_by_panel``,
+    ``granted``, ``granted_in_part``: the outcome now, see docs/orders.md) and
+    ``by_jurisdiction`` (the issuing jurisdiction, each with every outcome).
 ``refused_orders_by_jurisdiction``
-    Always ``{}``: legal orders are not implemented yet, so none has been
-    received or refused. It is empty rather than invented.
+    Of those orders, the ones refused (at once under an incompatible provision, or
+    by a panel), by issuing jurisdiction; a jurisdiction with none is left out.
 """
 
 from __future__ import annotations
@@ -54,10 +60,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from alteram.domain.case import CaseMode
+from alteram.domain.order import REFUSED, OrderOutcome
+from alteram.domain.order import outcome as order_outcome
 from alteram.domain.remedy import Remedy
 from alteram.services.context import Context
 from alteram.services.dispute_stats import DisputeCounts
 from alteram.storage import decisions as store
+from alteram.storage import orders as order_store
 
 CAMPAIGN_REPORTS = 10
 OUTCOMES = ("violation", "no_violation")
@@ -66,8 +76,10 @@ INTERIM_OUTCOMES = ("expired", "ruling", "in_force")
 NOTES = {
     "months": "calendar months in UTC; see docs/api.md#get-apiv1stats for what each figure "
     "counts and which month it falls in",
-    "refused_orders_by_jurisdiction": "legal orders (POST /api/v1/orders) are not implemented "
-    "yet: no order has been received or refused, so this is empty",
+    "orders": "legal orders (POST /api/v1/orders) by the month received, with their outcome "
+    "now; cases of orders are in cases_opened and decisions, not in reports_per_case",
+    "refused_orders_by_jurisdiction": "orders refused at once under a provision the policy marks "
+    "incompatible with international human-rights law, or refused by a panel",
     "reports_per_case": f"over_{CAMPAIGN_REPORTS} counts cases with more than "
     f"{CAMPAIGN_REPORTS} reports; the number of reports never changes priority, panel or outcome",
 }
@@ -102,6 +114,7 @@ class Bucket:
     interim_outcomes: Counter[str] = field(default_factory=Counter)
     report_counts: list[int] = field(default_factory=list)
     disputes: DisputeCounts = field(default_factory=DisputeCounts)
+    orders: defaultdict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
 
     def to_dict(self) -> dict[str, Any]:
         outcomes = Counter[str]()
@@ -149,7 +162,23 @@ class Bucket:
                 f"over_{CAMPAIGN_REPORTS}": sum(1 for c in counts if c > CAMPAIGN_REPORTS),
             },
             "disputes": self.disputes.to_dict(),
-            "refused_orders_by_jurisdiction": {},
+            "orders": self._orders(),
+            "refused_orders_by_jurisdiction": {
+                j: n for j, by in sorted(self.orders.items()) if (n := sum(by[o] for o in REFUSED))
+            },
+        }
+
+    def _orders(self) -> dict[str, Any]:
+        outcomes = Counter[str]()
+        for by_outcome in self.orders.values():
+            outcomes.update(by_outcome)
+        return {
+            "received": sum(outcomes.values()),
+            "by_outcome": {o.value: outcomes[o.value] for o in OrderOutcome},
+            "by_jurisdiction": {
+                j: {o.value: by[o.value] for o in OrderOutcome}
+                for j, by in sorted(self.orders.items())
+            },
         }
 
 
@@ -170,7 +199,8 @@ def compute(ctx: Context) -> dict[str, Any]:
         for case in store.case_pages(tx.conn):
             for x in b.at(case.opened_at):
                 x.opened[case.category] += 1
-                x.report_counts.append(case.report_count)
+                if case.mode is CaseMode.REPORT:  # disputes and orders have no reports
+                    x.report_counts.append(case.report_count)
                 x.disputes.add(case)
             if case.rulings:
                 first = case.rulings[0]
@@ -195,6 +225,10 @@ def compute(ctx: Context) -> dict[str, Any]:
         for received_at, category in store.report_receipts(tx.conn):
             for x in b.at(received_at):
                 x.reports[category] += 1
+        for row, case in order_store.every(tx.conn):
+            result, _, _ = order_outcome(case, order_store.order_of(row))
+            for x in b.at(row["received_at"]):
+                x.orders[row["jurisdiction"]][result.value] += 1
     return {
         "generated_at": ctx.now(),
         "total": b.total.to_dict(),

@@ -294,3 +294,54 @@ dispute_contacts = Table(
     Index("ix_dispute_contacts_email", "email_hash", "created_at"),
     Index("ix_dispute_contacts_ip", "ip_hash", "created_at"),
 )
+
+# Registered issuing authorities (courts, government bodies): their tokens are kind
+# "authority" with this id as subject; ``jurisdiction`` bounds what they may order.
+authorities = Table(
+    "authorities",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", String(300), nullable=False, unique=True),
+    Column("jurisdiction", String(8), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+# Legal orders (alteram.services.orders), one row per order, with its case. The
+# reference and notes are kept as sent (private); the public record redacts them.
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("case_id", String(64), nullable=False, unique=True),
+    Column("via", String(16), nullable=False),  # authority | platform
+    Column("submitter", String(64), nullable=False),  # authority id or platform id
+    Column("platform_id", String(64), nullable=False),  # the recipient
+    Column("authority", String(300), nullable=False),
+    Column("authority_kind", String(16), nullable=False),
+    Column("jurisdiction", String(8), nullable=False),
+    Column("provision", String(200), nullable=False),
+    Column("compatible", Boolean, nullable=False),
+    Column("issued_on", String(10), nullable=False),
+    Column("reference", String(300), nullable=False),
+    Column("notes", Text),
+    Column("private_persons", JSON, nullable=False),
+    Column("measure", String(32), nullable=False),
+    Column("document_sha256", String(64), nullable=False),
+    Column("document_kind", String(8), nullable=False),  # pdf | image (in media)
+    Column("received_at", UTCDateTime(), nullable=False),
+    Column("idempotency_key", String(200)),
+    Column("request_hash", String(64), nullable=False),
+    Index("ix_orders_received_at", "received_at", "id"),
+    UniqueConstraint("submitter", "idempotency_key", name="uq_orders_idempotency"),
+)
+
+# Order documents that are PDFs, content-addressed; kept as received, never parsed or
+# rendered (images go to ``media`` through the image decoder instead).
+order_documents = Table(
+    "order_documents",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("data", LargeBinary, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+)

@@ -16,7 +16,7 @@ from alteram.services.context import Context
 from alteram.services.intake import GroupCommit
 from alteram.services.outbox import send_pending
 from alteram.services.proceedings import advance_due
-from alteram.web import api, apidocs, disputes, errors, intake, log, pages, public, standing
+from alteram.web import api, apidocs, disputes, errors, intake, log, orders, pages, public, standing
 from alteram.web.headers import SecurityHeaders
 from alteram.web.limits import BodyLimit
 
@@ -75,6 +75,7 @@ def create_app(
     app.include_router(intake.router)
     app.include_router(standing.router)
     app.include_router(disputes.router)
+    app.include_router(orders.router)
     app.include_router(public.router)
     app.include_router(log.router)
     app.include_router(pages.router)  # the web pages, including GET /

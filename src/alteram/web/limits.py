@@ -34,9 +34,11 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         path = scope.get("path", "")
-        # reports, disputes and the author's reply (with its evidence) may carry images
+        # reports, disputes and the author's reply (with its evidence) may carry images;
+        # orders carry a document
         large = path.startswith(("/api/v1/reports", "/api/v1/disputes", "/disputes"))
         large = large or path.endswith("/reply")
+        large = large or path in ("/api/v1/orders", "/orders/new")
         limit = self.batch_bytes if large else self.max_bytes
         for name, value in scope.get("headers", []):
             if name == b"content-length" and value.isdigit() and int(value) > limit:

@@ -36,6 +36,8 @@ def decision_view(row: dict[str, Any]) -> dict[str, Any]:
         "policy_version": row["policy_version"],
         "reasons": row["reasons"],
         "link": f"/api/v1/decisions/{row['case_id']}",
+        # a ruling on a legal order: the order's public record (docs/orders.md)
+        "order": f"/api/v1/orders/{row['order_id']}" if row.get("order_id") else None,
     }
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from alteram.web.pages import admin, assets, dispute, juror, party, public
+from alteram.web.pages import admin, assets, dispute, juror, orders, party, public
 
 router = APIRouter(include_in_schema=False)
 for _sub in (
     public.router,
+    orders.router,
     party.router,
     dispute.router,
     juror.router,

@@ -11,6 +11,7 @@ from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from alteram.domain.case import CaseState
+from alteram.domain.order import MOST, ORDER_CHECKS
 from alteram.domain.policy import RABAT_FACTORS, THREE_PART_TEST
 from alteram.domain.remedy import LADDER, Remedy
 from alteram.domain.vote import Ballot
@@ -19,6 +20,7 @@ from alteram.services import proceedings
 from alteram.services.accounts import Principal
 from alteram.services.campaign import campaign_of
 from alteram.web.media import image_response
+from alteram.web.pages import orders as order_pages
 from alteram.web.pages.errors import error_page
 from alteram.web.pages.forms import checked_form, do_sign_in, see_other, sign_out, signin_page
 from alteram.web.pages.forms import text as field
@@ -135,6 +137,7 @@ def case_file(
         and now < case.voting_deadline
     )
     heard = [ctx.policy.category(c) for c in case.heard_categories]
+    order = order_pages.juror_order(ctx, case, who)  # a legal order: its checks and limit
     by_category: dict[str, list[dict[str, Any]]] = {}
     for r in view["reports"]:
         by_category.setdefault(r["category"], []).append(r)
@@ -152,7 +155,9 @@ def case_file(
         heard=heard,
         incitement=any(c.incitement for c in heard),
         allowed_geo=sorted({c.jurisdiction for c in case.cited_laws if c.compatible}),
-        ladder=LADDER,
+        ladder=LADDER if order is None else LADDER[: MOST.rank + 1],
+        order=order,
+        order_checks=order_pages.CHECKS if order else {},
         test_parts=THREE_PART_TEST,
         rabat_factors=RABAT_FACTORS,
         may_vote=may_vote,
@@ -189,7 +194,7 @@ def form_values(form: FormData) -> dict[str, Any]:
         "jurisdictions": fields(form, "jurisdictions"),
         "reasons": field(form, "reasons"),
     }
-    for part in THREE_PART_TEST:
+    for part in (*THREE_PART_TEST, *ORDER_CHECKS):
         values[f"test_{part}"] = field(form, f"test_{part}")
     for factor in RABAT_FACTORS:
         values[f"rabat_{factor}"] = field(form, f"rabat_{factor}")
@@ -210,7 +215,11 @@ def ballot_from(values: dict[str, Any]) -> Ballot:
         return Ballot(
             violation=values["violation"] == "yes",
             rules=tuple(values["rules"]),
-            test={p: v for p in THREE_PART_TEST if (v := values[f"test_{p}"]).strip()},
+            test={
+                p: v
+                for p in (*THREE_PART_TEST, *ORDER_CHECKS)
+                if (v := values[f"test_{p}"]).strip()
+            },
             rabat={f: v for f in RABAT_FACTORS if (v := values[f"rabat_{f}"]).strip()},
             remedy=remedy,
             jurisdictions=tuple(values["jurisdictions"]),

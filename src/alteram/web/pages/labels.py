@@ -11,6 +11,7 @@ STATES = {
     "appeal_voting": N_("Appeal panel voting"),
     "final": N_("Final"),
     "closed_precedent": N_("Closed by precedent"),
+    "order_refused": N_("Legal order refused: incompatible with human rights"),
 }
 
 OUTCOMES = {
@@ -48,6 +49,8 @@ EVENTS = {
     "remedy_lifted": N_("Remedy lifted"),
     "appeal_filed": N_("Appeal filed"),
     "case_final": N_("Case final"),
+    "order_received": N_("Legal order received"),
+    "order_refused": N_("Legal order refused"),
     "dispute_filed": N_("Dispute filed"),
     "platform_responded": N_("The platform responded"),
     "dispute_ruled": N_("Recommendation on the platform's decision"),

@@ -19,6 +19,7 @@ from alteram.services import log as log_service
 from alteram.services.context import Context
 from alteram.services.disputes import dispute_view
 from alteram.web.pages import charts
+from alteram.web.pages import orders as order_pages
 from alteram.web.pages.errors import error_page
 from alteram.web.pages.render import get_ctx, page
 from alteram.web.views import ruling_view
@@ -81,6 +82,7 @@ def stats_data(ctx: Context, lang: str) -> dict[str, Any]:
         "figures": figures,
         "charts": charts.all_charts(figures, lang),
         "titles": category_titles(ctx.policy),
+        "order_outcomes": order_pages.OUTCOMES,
     }
 
 

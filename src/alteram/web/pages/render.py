@@ -35,6 +35,9 @@ LIVE = {
     "stats": "/stats",
     "log": "/log",
     "policy": "/policy",
+    "orders": "/orders",  # live only: the static mirror has no orders yet
+    "order": "/orders/{order_id}",
+    "order_new": "/orders/new",
 }
 FILES = {
     "home": "index.html",

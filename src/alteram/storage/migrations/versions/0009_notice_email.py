@@ -1,7 +1,7 @@
 """notice e-mail: the party's address and the delivery state on the notices outbox
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-01 21:20:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import alteram.storage.tables
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
