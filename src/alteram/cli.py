@@ -219,12 +219,67 @@ def juror_add(
         str | None, typer.Option(help="Handles or domains the juror must not judge.")
     ] = None,
     handles: Annotated[str | None, typer.Option(help="The juror's own accounts.")] = None,
+    link: Annotated[
+        bool, typer.Option("--link", help="Also print a one-time sign-in link.")
+    ] = False,
 ) -> None:
-    """Add a juror; prints the juror's token on stdout (shown once)."""
+    """Add a juror; prints the juror's API token on stdout (shown once) and, with --link,
+    a one-time sign-in link for the web pages on the next line."""
     ctx = build_context(Settings())
     juror, token = accounts.add_juror(ctx, name, _csv(languages), _csv(conflicts), _csv(handles))
     err.print(f"juror {juror.id} added; the token below is shown once")
     print(token)
+    if link:
+        err.print(
+            f"then a one-time sign-in link (valid {accounts.LINK_MINUTES} minutes) "
+            "where the juror sets a password"
+        )
+        print(accounts.issue_signin_link(ctx, juror.id))
+
+
+@juror_app.command("link")
+@clean_errors
+def juror_link(
+    juror_id: Annotated[str, typer.Argument(help="The juror's public id.")],
+    minutes: Annotated[
+        int, typer.Option(help="How long the link works (it works once).")
+    ] = accounts.LINK_MINUTES,
+) -> None:
+    """Issue a one-time sign-in link where the juror sets (or resets) a password."""
+    ctx = build_context(Settings())
+    link = accounts.issue_signin_link(ctx, juror_id, minutes)
+    err.print(f"one-time sign-in link for juror {juror_id}, valid {minutes} minutes:")
+    print(link)
+
+
+@token_app.command("revoke")
+@clean_errors
+def token_revoke(
+    token_id: Annotated[
+        str | None,
+        typer.Argument(help="A token's id (first 16 hex digits of its SHA-256, on /admin)."),
+    ] = None,
+    platform: Annotated[
+        str | None, typer.Option(help="Revoke every token of this platform id.")
+    ] = None,
+    juror: Annotated[
+        str | None,
+        typer.Option(help="Revoke every token, the password and sign-in links of this juror."),
+    ] = None,
+) -> None:
+    """Revoke tokens at once; each revocation is a tokens_revoked event on the log."""
+    if sum(x is not None for x in (token_id, platform, juror)) != 1:
+        typer.echo("error: give exactly one of TOKEN_ID, --platform ID or --juror ID", err=True)
+        raise typer.Exit(2)
+    ctx = build_context(Settings())
+    if token_id is not None:
+        kind, holder = accounts.revoke_token(ctx, token_id)
+        print(f"revoked token {token_id} of {kind} {holder}")
+    else:
+        kind = accounts.PLATFORM if platform else accounts.JUROR
+        holder = platform or juror or ""
+        n = accounts.revoke_all(ctx, kind, holder)
+        print(f"revoked {n} token(s) of {kind} {holder}")
 
 
 @token_app.command("create")

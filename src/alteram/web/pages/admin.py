@@ -89,6 +89,8 @@ def jurors_page(
     who: Principal,
     *,
     created: tuple[str, str] | None = None,
+    link: tuple[str, str] | None = None,
+    revoked: tuple[str, int] | None = None,
     problem: AlteramError | None = None,
     values: dict[str, str] | None = None,
 ) -> Response:
@@ -104,6 +106,9 @@ def jurors_page(
         who=who,
         pool=pool,
         created=created,
+        link=link,
+        link_minutes=accounts.LINK_MINUTES,
+        revoked=revoked,
         problem=problem,
         values=values or {},
     )
@@ -128,9 +133,10 @@ def _add_juror(request: Request, form: FormData) -> Response:
             _csv(values["conflicts"]),
             _csv(values["handles"]),
         )
+        link = accounts.issue_signin_link(get_ctx(request), juror.id)
     except AlteramError as exc:
         return jurors_page(request, who, problem=exc, values=values)
-    return jurors_page(request, who, created=(juror.id, token))
+    return jurors_page(request, who, created=(juror.id, token), link=(juror.id, link))
 
 
 @router.post("/admin/jurors")
@@ -154,6 +160,40 @@ async def set_active(request: Request, juror_id: str) -> Response:
     return await checked_form(request, lambda r, f: _set_active(r, juror_id, f))
 
 
+def _juror_link(request: Request, juror_id: str) -> Response:
+    who = _who(request)
+    if who is None:
+        return see_other("/admin")
+    try:
+        link = accounts.issue_signin_link(get_ctx(request), juror_id)
+    except AlteramError as exc:
+        return jurors_page(request, who, problem=exc)
+    return jurors_page(request, who, link=(juror_id, link))
+
+
+@router.post("/admin/jurors/{juror_id}/link")
+async def juror_link(request: Request, juror_id: str) -> Response:
+    """A one-time sign-in link for the juror (shown once), to set or reset a password."""
+    return await checked_form(request, lambda r, _: _juror_link(r, juror_id))
+
+
+def _revoke_juror(request: Request, juror_id: str) -> Response:
+    who = _who(request)
+    if who is None:
+        return see_other("/admin")
+    try:
+        n = accounts.revoke_all(get_ctx(request), accounts.JUROR, juror_id)
+    except AlteramError as exc:
+        return jurors_page(request, who, problem=exc)
+    return jurors_page(request, who, revoked=(juror_id, n))
+
+
+@router.post("/admin/jurors/{juror_id}/revoke")
+async def revoke_juror(request: Request, juror_id: str) -> Response:
+    """End every token, session, password and sign-in link of a juror, at once."""
+    return await checked_form(request, lambda r, _: _revoke_juror(r, juror_id))
+
+
 # -- platforms -----------------------------------------------------------------------------------
 
 
@@ -162,11 +202,14 @@ def platforms_page(
     who: Principal,
     *,
     created: tuple[str, str, str] | None = None,
+    revoked: str | None = None,
     problem: AlteramError | None = None,
 ) -> Response:
     ctx = get_ctx(request)
     with ctx.store.read() as tx:
         rows = tx.platforms()
+    for row in rows:
+        row["token_list"] = accounts.holder_tokens(ctx, accounts.PLATFORM, row["id"])
     return page(
         request,
         "admin_platforms.html",
@@ -176,6 +219,7 @@ def platforms_page(
         who=who,
         platforms=rows,
         created=created,
+        revoked=revoked,
         problem=problem,
     )
 
@@ -201,6 +245,35 @@ def _new_platform_token(request: Request, form: FormData) -> Response:
 @router.post("/admin/platforms")
 async def new_platform_token(request: Request) -> Response:
     return await checked_form(request, _new_platform_token)
+
+
+def _revoke(request: Request, token_id: str | None, platform_id: str | None) -> Response:
+    who = _who(request)
+    if who is None:
+        return see_other("/admin")
+    ctx = get_ctx(request)
+    try:
+        if token_id is not None:
+            accounts.revoke_token(ctx, token_id)
+            done = token_id
+        else:
+            accounts.revoke_all(ctx, accounts.PLATFORM, platform_id or "")
+            done = platform_id or ""
+    except AlteramError as exc:
+        return platforms_page(request, who, problem=exc)
+    return platforms_page(request, who, revoked=done)
+
+
+@router.post("/admin/platforms/{platform_id}/revoke")
+async def revoke_platform(request: Request, platform_id: str) -> Response:
+    """Revoke every token of a platform, at once."""
+    return await checked_form(request, lambda r, _: _revoke(r, None, platform_id))
+
+
+@router.post("/admin/tokens/{token_id}/revoke")
+async def revoke_token(request: Request, token_id: str) -> Response:
+    """Revoke one platform token by its id."""
+    return await checked_form(request, lambda r, _: _revoke(r, token_id, None))
 
 
 # -- the policy ------------------------------------------------------------------------------------
