@@ -75,6 +75,27 @@ def test_juror_link_and_token_revoke(env: dict[str, str]) -> None:
         assert tx.log.size() == 2  # the two revocations, on the public log
 
 
+def test_policy_publish(env: dict[str, str], tmp_path: Path) -> None:
+    from alteram.domain import policy_file
+
+    default = Path(policy_file.__file__).with_name("default_policy.yaml").read_text()
+    new = tmp_path / "next.yaml"
+    new.write_text(default.replace('version: "2026.11-1"', 'version: "2026.12-9"'))
+    code, out, err = run("policy", "publish", str(new))
+    assert code == 0, err
+    assert out.strip().endswith("version 2026.12-9, in force for new cases")
+    code, _, err = run("policy", "publish", str(new))
+    assert code == 5 and "exists already" in err
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: x\ntitle: t\ncategories: []\n")
+    code, _, err = run("policy", "publish", str(bad))
+    assert code == 2 and "bad.yaml:3: categories" in err
+    from alteram.cli import build_context
+    from alteram.config import Settings
+
+    assert build_context(Settings()).policy.version == "2026.12-9"  # a new process sees it
+
+
 def test_token_create_needs_exactly_one_kind(env: dict[str, str]) -> None:
     run("db", "upgrade")
     code, _, err = run("token", "create")

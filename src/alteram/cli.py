@@ -19,9 +19,15 @@ from alteram import __version__
 from alteram.config import Settings
 from alteram.domain.panel import verify_panel
 from alteram.domain.policy_file import load_default_policy, load_policy_file
-from alteram.errors import AlteramError, PolicyInvalid, Unavailable, VerificationFailed
+from alteram.errors import (
+    AlteramError,
+    InvalidInput,
+    PolicyInvalid,
+    Unavailable,
+    VerificationFailed,
+)
 from alteram.export import export_app
-from alteram.services import accounts
+from alteram.services import accounts, policies
 from alteram.services.context import Context
 from alteram.services.log import default_origin, load_or_create_signer
 from alteram.services.proceedings import advance_due
@@ -84,7 +90,7 @@ def build_context(settings: Settings) -> Context:
     store = Store(settings.database_url)
     origin = settings.log_origin or default_origin(settings.base_url)
     signer = load_or_create_signer(settings.log_key, origin)
-    return Context(
+    ctx = Context(
         store=store,
         policy=policy,
         base_url=settings.base_url,
@@ -92,6 +98,8 @@ def build_context(settings: Settings) -> Context:
         max_media_bytes=settings.max_media_bytes,
         max_media_pixels=settings.max_media_pixels,
     )
+    policies.refresh(ctx, force=True)  # a published version overrides the file
+    return ctx
 
 
 def _settings_for(host: str, port: int, **overrides: Any) -> Settings:
@@ -196,6 +204,19 @@ def db_upgrade() -> None:
     """Create or migrate the database at ALTERAM_DATABASE_URL."""
     build_context(Settings()).store.dispose()
     err.print("database is up to date")
+
+
+@policy_app.command("publish")
+@clean_errors
+def policy_publish(file: Annotated[Path, typer.Argument(help="A policy YAML file.")]) -> None:
+    """Validate a policy file and put it in force for new cases (logged)."""
+    ctx = build_context(Settings())
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"cannot read {file}: {exc}", field="file") from None
+    policy = policies.publish(ctx, text, source=str(file), by="alteram policy publish")
+    print(f"published: {policy.title} version {policy.version}, in force for new cases")
 
 
 @policy_app.command("check")

@@ -16,6 +16,7 @@ from alteram.services.context import Context
 from alteram.services.intake import GroupCommit
 from alteram.services.proceedings import advance_due
 from alteram.web import api, apidocs, errors, intake, log, pages, public, standing
+from alteram.web.freshness import PolicyRefresh
 from alteram.web.headers import SecurityHeaders
 from alteram.web.limits import BodyLimit
 
@@ -74,5 +75,6 @@ def create_app(
     apidocs.install(app)
 
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes, batch_bytes=max_report_bytes)
+    app.add_middleware(PolicyRefresh, ctx=ctx)
     app.add_middleware(SecurityHeaders)
     return app

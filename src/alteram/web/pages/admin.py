@@ -1,4 +1,5 @@
-"""The administrators' pages: the juror pool, platforms and their tokens, the policy.
+"""The administrators' pages: the juror pool, platforms and their tokens, the policy
+(check, publish, versions) and the jurisdictions table.
 
 An administrator runs the institution and **cannot decide cases**: no route
 here reads or writes a case, a vote, a ruling or a remedy (a test walks every
@@ -14,13 +15,13 @@ from starlette.responses import Response
 
 from alteram.domain.policy_file import parse_policy
 from alteram.errors import AlteramError, InvalidInput, PolicyInvalid
-from alteram.services import accounts
+from alteram.services import accounts, policies
 from alteram.services.accounts import Principal
 from alteram.web.pages.forms import checked_form, do_sign_in, see_other, sign_out, signin_page
 from alteram.web.pages.forms import text as field
 from alteram.web.pages.i18n import N_
 from alteram.web.pages.render import get_ctx, page
-from alteram.web.pages.security import ADMIN_AREA, current_principal
+from alteram.web.pages.security import ADMIN_AREA, current_principal, session_token_hash
 
 router = APIRouter(include_in_schema=False)
 
@@ -286,8 +287,10 @@ def policy_page(
     checked: str | None = None,
     problems: list[str] | None = None,
     summary: str | None = None,
+    published: str | None = None,
     status: int = 200,
 ) -> Response:
+    ctx = get_ctx(request)
     return page(
         request,
         "admin_policy.html",
@@ -295,10 +298,12 @@ def policy_page(
         private=True,
         path="/admin/policy",
         who=who,
-        policy=get_ctx(request).policy,
+        policy=ctx.policy,
+        versions=policies.versions(ctx),
         checked=checked,
         problems=problems or [],
         summary=summary,
+        published=published,
     )
 
 
@@ -347,3 +352,49 @@ def _check_policy(request: Request, form: FormData) -> Response:
 @router.post("/admin/policy/check")
 async def check_policy(request: Request) -> Response:
     return await checked_form(request, _check_policy, max_files=1)
+
+
+def _publish_policy(request: Request, form: FormData) -> Response:
+    who = _who(request)
+    if who is None:
+        return see_other("/admin")
+    ctx = get_ctx(request)
+    try:
+        text, name = _read_policy(form)
+        token_hash = session_token_hash(ctx, request, ADMIN_AREA) or ""
+        by = f"admin page, admin token {token_hash[:16]}"
+        published = policies.publish(ctx, text, source=name, by=by)
+    except PolicyInvalid as exc:
+        return policy_page(request, who, checked="invalid", problems=exc.problems, status=422)
+    except AlteramError as exc:
+        return policy_page(
+            request, who, checked="invalid", problems=[exc.message], status=exc.status
+        )
+    return policy_page(request, who, published=published.version)
+
+
+@router.post("/admin/policy/publish")
+async def publish_policy(request: Request) -> Response:
+    """Validate an uploaded or pasted policy and, if valid, put it in force for new cases
+    (stored as a new version; the publication is an event on the public log)."""
+    return await checked_form(request, _publish_policy, max_files=1)
+
+
+# -- jurisdictions ---------------------------------------------------------------------------------
+
+
+@router.get("/admin/jurisdictions")
+def jurisdictions(request: Request) -> Response:
+    """The policy's jurisdictions table: which local laws are compatible with
+    international human-rights law, and why. Edited by publishing a new policy."""
+    who = _who(request)
+    if who is None:
+        return _signin(request)
+    return page(
+        request,
+        "admin_jurisdictions.html",
+        private=True,
+        path="/admin/jurisdictions",
+        who=who,
+        policy=get_ctx(request).policy,
+    )

@@ -19,6 +19,7 @@ from alteram.errors import AlteramError, Forbidden, InvalidInput
 from alteram.services import accounts, proceedings
 from alteram.services.accounts import Principal
 from alteram.services.campaign import campaign_of
+from alteram.services.policies import policy_for
 from alteram.web.media import image_response
 from alteram.web.pages.errors import error_page, rate_limited
 from alteram.web.pages.forms import checked_form, do_sign_in, limiter, see_other, sign_out
@@ -68,13 +69,14 @@ def home(request: Request) -> Response:
             if case is None:
                 continue
             voted = any(v.juror_id == who.subject for v in case.votes_in(seat.round))
+            policy = policy_for(ctx, case.policy_version, tx)
             seats.append(
                 {
                     "case_id": seat.case_id,
                     "round": seat.round,
                     "state": seat.state,
-                    "category": ctx.policy.category(case.category).title
-                    if any(c.id == case.category for c in ctx.policy.categories)
+                    "category": policy.category(case.category).title
+                    if any(c.id == case.category for c in policy.categories)
                     else case.category,
                     "deadline": case.voting_deadline,
                     "voted": voted,
@@ -221,7 +223,7 @@ def case_file(
         and case.voting_deadline is not None
         and now < case.voting_deadline
     )
-    heard = [ctx.policy.category(c) for c in case.heard_categories]
+    heard = [policy_for(ctx, case.policy_version).category(c) for c in case.heard_categories]
     by_category: dict[str, list[dict[str, Any]]] = {}
     for r in view["reports"]:
         by_category.setdefault(r["category"], []).append(r)
