@@ -166,6 +166,18 @@ def demo(
     lines += [f"  juror {jid} {name:<18} {token}" for jid, name, token in seeded.jurors]
     lines += [f"  author of {cid}    {token}" for cid, token in seeded.author_links]
     lines += [f"  a reporter of {cid} {token}" for cid, token in seeded.reporter_links]
+    with ctx.store.read() as tx:
+        seats = {jid: [s.case_id for s in tx.open_seats(jid)] for jid, _, _ in seeded.jurors}
+    lines += [
+        "",
+        f"Juror sign-in (web pages): open a one-time link, choose a password, then sign in "
+        f"at {base}/juror with the juror id and that password. Links work once, for 24 hours:",
+    ]
+    for jid, name, _ in seeded.jurors:
+        link = accounts.issue_signin_link(ctx, jid, minutes=24 * 60)
+        sits = f"   on the panel of {', '.join(seats[jid])}" if seats[jid] else ""
+        lines.append(f"  {jid} {name:<18} {link}{sits}")
+    lines += ["", f"Administrator: sign in at {base}/admin with the administrator token above."]
     lines += ["", "Sample cases:"]
     lines += [f"  {cid}  {state:<15} {what}" for cid, state, what in seeded.cases]
     first = seeded.cases[0][0]
