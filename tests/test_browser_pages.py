@@ -268,7 +268,11 @@ def test_a_juror_signs_in_and_votes_through_the_form(
     p.locator("#rule-HAR-1").check()
     for part in ("legality", "legitimate_aim", "necessity", "proportionality"):
         p.locator(f"#test_{part}").fill(f"{part}: yes")
+    assert p.locator("#lesser textarea").count() == 6  # every rung until a remedy is chosen
     p.get_by_role("radio", name="Label or interstitial").check()
+    # htmx (served from the package) swaps in only the rungs below the remedy chosen
+    p.wait_for_function("document.querySelectorAll('#lesser textarea').length === 2")
+    assert p.locator("#lesser_reduced_distribution").count() == 0
     p.locator("#lesser_no_action").fill("Readers would be misled.")
     p.locator("#lesser_context_note").fill("A note is too easy to miss.")
     p.get_by_label("Your reasons").fill("Targeted abuse of a private person.")
@@ -283,6 +287,45 @@ def test_a_juror_signs_in_and_votes_through_the_form(
     assert vote.juror_id == juror_id and vote.ballot.remedy.value == "label"
     assert p.locator("code.hash").first.inner_text() == vote.commitment()
     watch.check(server.origin)
+
+
+def test_the_vote_form_works_without_javascript(browser: Any, server: Server) -> None:
+    filed = file_case(server.ctx, server.people.platform_id)
+    author = Principal(kind="party", subject=filed.case_id, party_id="author")
+    proceedings.reply(server.ctx, filed.case_id, author, None, waive=True)
+    with server.ctx.store.transaction() as tx:
+        case = tx.get_case(filed.case_id)
+    assert case is not None and case.panel is not None
+    juror_id = case.panel.chosen[0]
+    context = browser.new_context(java_script_enabled=False)
+    p = context.new_page()
+    requests: list[str] = []
+    p.on("request", lambda r: requests.append(r.url))
+    juror_sign_in_plain(p, server, juror_id)
+    p.goto(f"{server.origin}/juror/cases/{filed.case_id}")
+    p.locator("#violation-yes").check()
+    p.locator("#rule-HAR-1").check()
+    for part in ("legality", "legitimate_aim", "necessity", "proportionality"):
+        p.locator(f"#test_{part}").fill(f"{part}: yes")
+    p.locator("#remedy-label").check()
+    assert p.locator("#lesser textarea").count() == 6  # nothing swapped without a script
+    p.locator("#lesser_no_action").fill("Readers would be misled.")
+    p.locator("#lesser_context_note").fill("A note is too easy to miss.")
+    p.locator("#reasons").fill("Targeted abuse of a private person.")
+    p.locator(f"form[action='/juror/cases/{filed.case_id}/vote'] button[type=submit]").click()
+    p.wait_for_load_state()
+    assert p.get_by_text("Your vote is cast and sealed").count() == 1
+    assert not any("htmx" in u or "/lesser" in u for u in requests)
+    context.close()
+
+
+def juror_sign_in_plain(p: Any, server: Server, juror_id: str) -> None:
+    """:func:`juror_sign_in` without the audit (for a page without JavaScript)."""
+    p.goto(accounts.issue_signin_link(server.ctx, juror_id))
+    p.locator("#password").fill(PASSWORD)
+    p.locator("#again").fill(PASSWORD)
+    p.locator("form[action='/juror/link'] button[type=submit]").click()
+    p.wait_for_load_state()
 
 
 def test_the_static_mirror_opens_from_file_and_its_links_work(

@@ -336,6 +336,44 @@ async def vote(request: Request, case_id: str) -> Response:
     return await checked_form(request, lambda r, f: _vote(r, case_id, f))
 
 
+@router.get("/juror/cases/{case_id}/lesser")
+def lesser(request: Request, case_id: str) -> Response:
+    """The vote form's "why not a lesser remedy?" fields for the remedy chosen: only the
+    rungs below it. htmx swaps it in when the remedy changes; without JavaScript the
+    form shows every rung, and the ballot check is the same either way."""
+    who = _who(request)
+    if who is None:
+        return error_page(request, Forbidden("sign in with your juror id and password"))
+    try:
+        case_file_of(request, case_id, who)
+        remedy = Remedy(request.query_params.get("remedy") or Remedy.NO_ACTION.value)
+    except ValueError:
+        remedy = Remedy.NO_ACTION
+    except AlteramError as exc:
+        return error_page(request, exc)
+    values = {
+        f"lesser_{r.value}": request.query_params.get(f"lesser_{r.value}", "")[:50_000]
+        for r in LADDER
+    }
+    return page(
+        request,
+        "juror_lesser.html",
+        private=True,
+        path=f"/juror/cases/{case_id}",
+        ladder=LADDER,
+        rungs=list(remedy.lower_rungs()),
+        values=values,
+        problem=None,
+    )
+
+
+def case_file_of(request: Request, case_id: str, who: Principal) -> None:
+    """Refuse anyone who does not sit on a panel of the case."""
+    case, reports = load_case(get_ctx(request), case_id)
+    if case_view(case, who, reports)["viewer"] != "juror":
+        raise Forbidden(f"you do not sit on a panel of case {case_id}")
+
+
 @router.get("/juror/cases/{case_id}/media/{sha256}")
 def media(request: Request, case_id: str, sha256: str) -> Response:
     """An image of the case (the post's, or the author's evidence), re-encoded without
