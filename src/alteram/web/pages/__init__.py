@@ -9,8 +9,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from alteram.web.pages import admin, assets, juror, party, public
+from alteram.web.pages import admin, assets, juror, juror_signin, party, public
 
 router = APIRouter(include_in_schema=False)
-for _sub in (public.router, party.router, juror.router, admin.router, assets.router):
+for _sub in (
+    public.router,
+    party.router,
+    juror_signin.router,
+    juror.router,
+    admin.router,
+    assets.router,
+):
     router.include_router(_sub)

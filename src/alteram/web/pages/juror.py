@@ -1,6 +1,5 @@
-"""The jurors' pages: sign in (juror id and password, set from a one-time sign-in link;
-or a juror token), the cases assigned, the case file
-and the structured, sealed vote (through :func:`alteram.services.proceedings.cast_vote`)."""
+"""The jurors' pages: the cases assigned (sign-in is in :mod:`.juror_signin`), the case
+file and the structured, sealed vote (through :func:`alteram.services.proceedings.cast_vote`)."""
 
 from __future__ import annotations
 
@@ -16,40 +15,22 @@ from alteram.domain.policy import RABAT_FACTORS, THREE_PART_TEST
 from alteram.domain.remedy import LADDER, Remedy
 from alteram.domain.vote import Ballot
 from alteram.errors import AlteramError, Forbidden, InvalidInput
-from alteram.services import accounts, proceedings
+from alteram.services import proceedings
 from alteram.services.accounts import Principal
 from alteram.services.campaign import campaign_of
 from alteram.services.policies import policy_for
 from alteram.web.media import image_response
-from alteram.web.pages.errors import error_page, rate_limited
-from alteram.web.pages.forms import checked_form, do_sign_in, limiter, see_other, sign_out
+from alteram.web.pages.errors import error_page
+from alteram.web.pages.forms import checked_form, see_other
 from alteram.web.pages.forms import text as field
 from alteram.web.pages.forms import texts as fields
+from alteram.web.pages.juror_signin import signin_form
 from alteram.web.pages.party import load_case
 from alteram.web.pages.render import get_ctx, page
-from alteram.web.pages.security import (
-    JUROR_AREA,
-    client_address,
-    current_principal,
-    session_token_hash,
-    set_session,
-)
+from alteram.web.pages.security import JUROR_AREA, current_principal
 from alteram.web.views import case_view
 
 router = APIRouter(include_in_schema=False)
-
-
-def _signin(request: Request, problem: AlteramError | None = None, juror_id: str = "") -> Response:
-    status = 200 if problem is None else (problem.status if problem.status != 400 else 401)
-    return page(
-        request,
-        "juror_signin.html",
-        status=status,
-        private=True,
-        path="/juror",
-        problem=problem,
-        juror_id=juror_id,
-    )
 
 
 def _who(request: Request) -> Principal | None:
@@ -60,7 +41,7 @@ def _who(request: Request) -> Principal | None:
 def home(request: Request) -> Response:
     who = _who(request)
     if who is None:
-        return _signin(request)
+        return signin_form(request)
     ctx = get_ctx(request)
     seats: list[dict[str, Any]] = []
     with ctx.store.read() as tx:
@@ -91,110 +72,6 @@ def home(request: Request) -> Response:
         seats=seats,
         done=request.query_params.get("done", ""),
     )
-
-
-@router.post("/juror/signin")
-async def signin(request: Request) -> Response:
-    def then(request: Request, form: FormData) -> Response:
-        return do_sign_in(
-            request,
-            form,
-            JUROR_AREA,
-            accept=lambda who: True,
-            success_url="/juror",
-            failure=lambda exc: _signin(request, exc),
-        )
-
-    return await checked_form(request, then)
-
-
-def _password_signin(request: Request, form: FormData) -> Response:
-    ctx = get_ctx(request)
-    address = client_address(request)
-    wait = limiter(request).retry_after(address)
-    if wait:
-        return rate_limited(request, wait)
-    juror_id = field(form, "juror_id", 64).strip()
-    try:
-        token = accounts.password_sign_in(ctx, juror_id, field(form, "password", 200))
-    except AlteramError as exc:
-        limiter(request).failed(address)
-        return _signin(request, exc, juror_id)
-    limiter(request).succeeded(address)
-    response = see_other("/juror")
-    set_session(response, ctx, token, JUROR_AREA)
-    return response
-
-
-@router.post("/juror/signin/password")
-async def password_signin(request: Request) -> Response:
-    return await checked_form(request, _password_signin)
-
-
-def _link_page(
-    request: Request, secret: str, problem: AlteramError | None = None, status: int = 200
-) -> Response:
-    juror_id = ""
-    try:
-        juror_id = accounts.link_holder(get_ctx(request), secret)
-    except AlteramError as exc:
-        problem, status = problem or exc, exc.status
-    return page(
-        request,
-        "juror_link.html",
-        status=status,
-        private=True,
-        path="/juror/link",
-        secret=secret if juror_id else "",
-        juror_id=juror_id,
-        problem=problem,
-    )
-
-
-@router.get("/juror/link/{secret}")
-def link(request: Request, secret: str) -> Response:
-    """A one-time sign-in link: shows the form that uses it (a GET never uses it up,
-    so a mail scanner opening the link does not spend it)."""
-    return _link_page(request, secret[:100])
-
-
-def _use_link(request: Request, form: FormData) -> Response:
-    ctx = get_ctx(request)
-    address = client_address(request)
-    wait = limiter(request).retry_after(address)
-    if wait:
-        return rate_limited(request, wait)
-    secret = field(form, "secret", 100)
-    try:
-        _, token = accounts.use_signin_link(
-            ctx, secret, field(form, "password", 200), field(form, "again", 200)
-        )
-    except AlteramError as exc:
-        if exc.status == 401:
-            limiter(request).failed(address)
-        return _link_page(request, secret, exc, exc.status)
-    limiter(request).succeeded(address)
-    response = see_other("/juror")
-    set_session(response, ctx, token, JUROR_AREA)
-    return response
-
-
-@router.post("/juror/link")
-async def use_link(request: Request) -> Response:
-    return await checked_form(request, _use_link)
-
-
-def _signout(request: Request) -> Response:
-    ctx = get_ctx(request)
-    token_hash = session_token_hash(ctx, request, JUROR_AREA)
-    if token_hash is not None:
-        accounts.end_session(ctx, token_hash)
-    return sign_out(request, JUROR_AREA, "/juror")
-
-
-@router.post("/juror/signout")
-async def signout(request: Request) -> Response:
-    return await checked_form(request, lambda r, _: _signout(r))
 
 
 def case_file(

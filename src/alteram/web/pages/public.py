@@ -58,6 +58,7 @@ def pseudonyms(case_rulings: list[dict[str, Any]]) -> dict[str, str]:
 def decision_data(ctx: Context, case_id: str) -> dict[str, Any]:
     d = decisions.get_decision(ctx, case_id)
     rulings = [ruling_view(r, d.case) for r in d.case.rulings]
+    policy = policies.policy_for(ctx, d.case.policy_version)  # the rules it was judged by
     return {
         "row": d.row,
         "case": d.case,
@@ -67,9 +68,9 @@ def decision_data(ctx: Context, case_id: str) -> dict[str, Any]:
         "names": pseudonyms(rulings),
         "timeline": d.timeline,
         "inclusion": d.inclusion.to_dict() if d.inclusion else None,
-        "titles": category_titles(ctx.policy),
-        "rules": rule_texts(ctx.policy),
-        "policy": ctx.policy,
+        "titles": category_titles(policy),
+        "rules": rule_texts(policy),
+        "policy": policy,
     }
 
 
