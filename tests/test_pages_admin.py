@@ -153,7 +153,16 @@ def test_no_admin_route_changes_a_case(admin: TestClient, ctx: Context, people: 
         if getattr(r, "path", "").startswith("/admin")
         for m in sorted(getattr(r, "methods", set()) - {"HEAD"})
     ]
-    assert len(routes) >= 9
+    assert len(routes) >= 16
+    walked = {p for _, p in routes}
+    assert {  # the sign-in link, revocation, publication and jurisdiction pages too
+        "/admin/jurors/{juror_id}/link",
+        "/admin/jurors/{juror_id}/revoke",
+        "/admin/platforms/{platform_id}/revoke",
+        "/admin/tokens/{token_id}/revoke",
+        "/admin/policy/publish",
+        "/admin/jurisdictions",
+    } <= walked
     hostile: dict[str, Any] = {
         "name": "x",
         "languages": "en",
