@@ -23,13 +23,14 @@ import pytest
 from PIL import Image
 
 from alteram.domain.policy_file import load_default_policy
-from alteram.services import proceedings
+from alteram.services import accounts, proceedings
 from alteram.services.accounts import Principal
 from alteram.services.context import Context
 from alteram.site import export_site
 from alteram.storage.migrate import upgrade
 from alteram.storage.store import Store
 from alteram.web.app import create_app
+from browser_kit import audit, install_axe
 from conftest import FakeClock, People, make_people, require_or_skip
 from pages_kit import file_case
 from record_scenario import Record, build
@@ -121,6 +122,7 @@ class Watch:
 @pytest.fixture
 def page(browser: Any) -> Iterator[tuple[Any, Watch]]:
     context = browser.new_context(viewport={"width": 1000, "height": 800})
+    install_axe(context)
     p = context.new_page()
     watch = Watch()
     p.on("request", lambda r: watch.requests.append(r.url))
@@ -141,9 +143,11 @@ def test_public_pages_in_english_and_persian(server: Server, page: tuple[Any, Wa
     for path in ("/", "/decisions", f"/decisions/{case_id}", "/stats", "/log", "/policy"):
         p.goto(server.origin + path + "?lang=en")
         assert p.locator("html").get_attribute("lang") == "en" and direction(p) == "ltr"
+        audit(p)
         p.goto(server.origin + path + "?lang=fa")
         assert p.locator("html").get_attribute("dir") == "rtl"
         assert direction(p) == "rtl"
+        audit(p)
     assert p.locator("svg.chart").count() == 0  # the last page was the policy
     p.goto(server.origin + "/stats")
     assert p.locator("svg.chart").count() == 5
@@ -153,6 +157,7 @@ def test_public_pages_in_english_and_persian(server: Server, page: tuple[Any, Wa
 def test_the_language_switcher_and_keyboard_focus(server: Server, page: tuple[Any, Watch]) -> None:
     p, watch = page
     p.goto(server.origin + "/?lang=en")
+    audit(p)
     p.keyboard.press("Tab")
     assert p.evaluate("document.activeElement.className") == "skip"
     p.get_by_role("link", name="فارسی").click()
@@ -169,6 +174,7 @@ def test_the_author_replies_through_the_form(server: Server, page: tuple[Any, Wa
     filed = file_case(server.ctx, server.people.platform_id, language="fa")
     p.goto(f"{server.origin}/cases/{filed.case_id}?lang=fa")
     assert direction(p) == "rtl"
+    audit(p)
     p.get_by_label("توکن شما").fill(filed.author_token)
     p.get_by_role("button", name="ورود").click()
     p.wait_for_load_state()
@@ -180,6 +186,7 @@ def test_the_author_replies_through_the_form(server: Server, page: tuple[Any, Wa
     )
     p.get_by_role("button", name="پاسخم را بفرست").click()
     p.wait_for_load_state()
+    audit(p)
     assert p.get_by_text("پاسخ شما ثبت شد").count() == 1
     with server.ctx.store.transaction() as tx:
         case = tx.get_case(filed.case_id)
@@ -201,6 +208,22 @@ def _png() -> bytes:
     return buf.getvalue()
 
 
+PASSWORD = "a long juror passphrase"
+
+
+def juror_sign_in(p: Any, server: Server, juror_id: str, *, lang: str = "en") -> None:
+    """The first sign-in: the one-time link an administrator issued, then a password."""
+    link = accounts.issue_signin_link(server.ctx, juror_id)
+    p.goto(f"{link}?lang={lang}")
+    audit(p)
+    p.locator("#password").fill(PASSWORD)
+    p.locator("#again").fill(PASSWORD)
+    p.locator("form[action='/juror/link'] button[type=submit]").click()
+    p.wait_for_load_state()
+    assert p.url.split("?")[0].endswith("/juror"), p.url
+    audit(p)
+
+
 def test_a_juror_recuses_through_the_form(server: Server, page: tuple[Any, Watch]) -> None:
     p, watch = page
     filed = file_case(server.ctx, server.people.platform_id)
@@ -210,11 +233,10 @@ def test_a_juror_recuses_through_the_form(server: Server, page: tuple[Any, Watch
         case = tx.get_case(filed.case_id)
     assert case is not None and case.panel is not None
     juror_id = case.panel.chosen[0]
-    p.goto(server.origin + "/juror?lang=en")
-    p.get_by_label("Your token").fill(server.people.juror_tokens[juror_id])
-    p.get_by_role("button", name="Sign in").click()
+    juror_sign_in(p, server, juror_id)
     p.get_by_role("link", name=filed.case_id).click()
     p.wait_for_load_state()
+    audit(p)
     assert p.locator("details.reveal img").count() == 1  # the author's evidence
     p.get_by_label("The conflict").fill("I know the author.")
     p.get_by_role("button", name="Recuse myself").click()
@@ -238,21 +260,25 @@ def test_a_juror_signs_in_and_votes_through_the_form(
         case = tx.get_case(filed.case_id)
     assert case is not None and case.panel is not None
     juror_id = case.panel.chosen[0]
-    p.goto(server.origin + "/juror?lang=en")
-    p.get_by_label("Your token").fill(server.people.juror_tokens[juror_id])
-    p.get_by_role("button", name="Sign in").click()
+    juror_sign_in(p, server, juror_id)
     p.get_by_role("link", name=filed.case_id).click()
     p.wait_for_load_state()
+    audit(p)
     p.get_by_label("Yes: the post breaks a rule").check()
     p.locator("#rule-HAR-1").check()
     for part in ("legality", "legitimate_aim", "necessity", "proportionality"):
         p.locator(f"#test_{part}").fill(f"{part}: yes")
+    assert p.locator("#lesser textarea").count() == 6  # every rung until a remedy is chosen
     p.get_by_role("radio", name="Label or interstitial").check()
+    # htmx (served from the package) swaps in only the rungs below the remedy chosen
+    p.wait_for_function("document.querySelectorAll('#lesser textarea').length === 2")
+    assert p.locator("#lesser_reduced_distribution").count() == 0
     p.locator("#lesser_no_action").fill("Readers would be misled.")
     p.locator("#lesser_context_note").fill("A note is too easy to miss.")
     p.get_by_label("Your reasons").fill("Targeted abuse of a private person.")
     p.get_by_role("button", name="Cast my sealed vote").click()
     p.wait_for_load_state()
+    audit(p)
     assert p.get_by_text("Your vote is cast and sealed").count() == 1
     with server.ctx.store.transaction() as tx:
         after = tx.get_case(filed.case_id)
@@ -261,6 +287,45 @@ def test_a_juror_signs_in_and_votes_through_the_form(
     assert vote.juror_id == juror_id and vote.ballot.remedy.value == "label"
     assert p.locator("code.hash").first.inner_text() == vote.commitment()
     watch.check(server.origin)
+
+
+def test_the_vote_form_works_without_javascript(browser: Any, server: Server) -> None:
+    filed = file_case(server.ctx, server.people.platform_id)
+    author = Principal(kind="party", subject=filed.case_id, party_id="author")
+    proceedings.reply(server.ctx, filed.case_id, author, None, waive=True)
+    with server.ctx.store.transaction() as tx:
+        case = tx.get_case(filed.case_id)
+    assert case is not None and case.panel is not None
+    juror_id = case.panel.chosen[0]
+    context = browser.new_context(java_script_enabled=False)
+    p = context.new_page()
+    requests: list[str] = []
+    p.on("request", lambda r: requests.append(r.url))
+    juror_sign_in_plain(p, server, juror_id)
+    p.goto(f"{server.origin}/juror/cases/{filed.case_id}")
+    p.locator("#violation-yes").check()
+    p.locator("#rule-HAR-1").check()
+    for part in ("legality", "legitimate_aim", "necessity", "proportionality"):
+        p.locator(f"#test_{part}").fill(f"{part}: yes")
+    p.locator("#remedy-label").check()
+    assert p.locator("#lesser textarea").count() == 6  # nothing swapped without a script
+    p.locator("#lesser_no_action").fill("Readers would be misled.")
+    p.locator("#lesser_context_note").fill("A note is too easy to miss.")
+    p.locator("#reasons").fill("Targeted abuse of a private person.")
+    p.locator(f"form[action='/juror/cases/{filed.case_id}/vote'] button[type=submit]").click()
+    p.wait_for_load_state()
+    assert p.get_by_text("Your vote is cast and sealed").count() == 1
+    assert not any("htmx" in u or "/lesser" in u for u in requests)
+    context.close()
+
+
+def juror_sign_in_plain(p: Any, server: Server, juror_id: str) -> None:
+    """:func:`juror_sign_in` without the audit (for a page without JavaScript)."""
+    p.goto(accounts.issue_signin_link(server.ctx, juror_id))
+    p.locator("#password").fill(PASSWORD)
+    p.locator("#again").fill(PASSWORD)
+    p.locator("form[action='/juror/link'] button[type=submit]").click()
+    p.wait_for_load_state()
 
 
 def test_the_static_mirror_opens_from_file_and_its_links_work(
@@ -272,6 +337,7 @@ def test_the_static_mirror_opens_from_file_and_its_links_work(
     export_site(server.ctx, out)
     origin = out.resolve().as_uri()
     p.goto(origin + "/index.html")
+    audit(p)
     p.get_by_role("link", name="Decisions").first.click()
     p.wait_for_load_state()
     assert p.url.endswith("/decisions.html")
@@ -282,6 +348,7 @@ def test_the_static_mirror_opens_from_file_and_its_links_work(
     p.get_by_role("link", name="فارسی").click()
     p.wait_for_load_state()
     assert p.url.endswith(f"/fa/decisions/{record.ids['C']}.html") and direction(p) == "rtl"
+    audit(p)
     p.get_by_role("link", name="آمار").click()
     p.wait_for_load_state()
     assert p.locator("svg.chart").count() == 5

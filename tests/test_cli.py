@@ -44,6 +44,58 @@ def test_db_upgrade_then_tokens_print_only_the_token_on_stdout(env: dict[str, st
     assert code == 0 and out.strip().startswith("alt_ad_")
 
 
+def test_juror_link_and_token_revoke(env: dict[str, str]) -> None:
+    from alteram.config import Settings
+    from alteram.services import accounts
+    from alteram.services.accounts import hash_token
+
+    code, out, err = run("juror", "add", "Maryam", "--languages", "fa", "--link")
+    assert code == 0, err
+    token, link = out.strip().splitlines()
+    juror_id = err.split("juror ", 1)[1].split(" ", 1)[0]
+    assert token.startswith("alt_ju_") and "/juror/link/" in link
+    code, out, _ = run("juror", "link", juror_id, "--minutes", "5")
+    assert code == 0 and "/juror/link/" in out and out.strip() != link
+    assert run("juror", "link", "jnobody")[0] == 4
+    assert run("juror", "link", juror_id, "--minutes", "0")[0] == 2
+    platform = run("token", "create", "--platform", "forum.example")[1].strip()
+    code, out, _ = run("token", "revoke", hash_token(platform)[:16])
+    assert code == 0 and out.startswith(f"revoked token {hash_token(platform)[:16]} of platform")
+    code, out, _ = run("token", "revoke", "--juror", juror_id)
+    assert code == 0 and out.strip() == f"revoked 1 token(s) of juror {juror_id}"
+    assert run("token", "revoke", hash_token(platform)[:16])[0] == 4  # gone already
+    assert run("token", "revoke")[0] == 2
+    from alteram.cli import build_context
+
+    ctx = build_context(Settings())
+    for gone in (platform, token):
+        with pytest.raises(Exception, match="unknown or revoked"):
+            accounts.authenticate(ctx, gone)
+    with ctx.store.read() as tx:
+        assert tx.log.size() == 2  # the two revocations, on the public log
+
+
+def test_policy_publish(env: dict[str, str], tmp_path: Path) -> None:
+    from alteram.domain import policy_file
+
+    default = Path(policy_file.__file__).with_name("default_policy.yaml").read_text()
+    new = tmp_path / "next.yaml"
+    new.write_text(default.replace('version: "2026.11-1"', 'version: "2026.12-9"'))
+    code, out, err = run("policy", "publish", str(new))
+    assert code == 0, err
+    assert out.strip().endswith("version 2026.12-9, in force for new cases")
+    code, _, err = run("policy", "publish", str(new))
+    assert code == 5 and "exists already" in err
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: x\ntitle: t\ncategories: []\n")
+    code, _, err = run("policy", "publish", str(bad))
+    assert code == 2 and "bad.yaml:3: categories" in err
+    from alteram.cli import build_context
+    from alteram.config import Settings
+
+    assert build_context(Settings()).policy.version == "2026.12-9"  # a new process sees it
+
+
 def test_token_create_needs_exactly_one_kind(env: dict[str, str]) -> None:
     run("db", "upgrade")
     code, _, err = run("token", "create")

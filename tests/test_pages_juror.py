@@ -140,3 +140,31 @@ def test_juror_pages_need_a_juror_token(client: TestClient, people: People, ctx:
     assert r.status_code == 303 and r.headers["location"] == "/juror"
     r = post_form(client, "/juror", "/juror/signin", {"token": filed.author_token})
     assert r.status_code == 401  # a party token is not a juror token
+
+
+def test_the_lesser_remedy_fields_follow_the_remedy_chosen(
+    client: TestClient, ctx: Context, people: People
+) -> None:
+    filed, chosen = to_voting(ctx, people)
+    outsider = next(j.id for j in people.jurors if j.id not in chosen)
+    url = f"/juror/cases/{filed.case_id}/lesser"
+    assert client.get(url, params={"remedy": "label"}).status_code == 403  # signed out
+    juror_client(client, people, outsider)
+    assert client.get(url, params={"remedy": "label"}).status_code == 403  # not on the panel
+    client.cookies.clear()
+    juror_client(client, people, chosen[0])
+    page = client.get(f"/juror/cases/{filed.case_id}")
+    assert len(re.findall(r'name="lesser_', page.text)) == 6  # without a script: every rung
+    assert 'src="/static/htmx.min.js"' in page.text and 'hx-target="#lesser"' in page.text
+    r = client.get(url, params={"remedy": "label", "lesser_no_action": "<b>kept</b>"})
+    assert r.status_code == 200 and r.headers["cache-control"].startswith("no-store")
+    assert re.findall(r'name="(lesser_[a-z_]+)"', r.text) == [
+        "lesser_no_action",
+        "lesser_context_note",
+    ]
+    assert "&lt;b&gt;kept&lt;/b&gt;" in r.text and "<html" not in r.text
+    none = client.get(url, params={"remedy": "no_action"})
+    assert 'name="lesser_' not in none.text and "nothing to answer" in none.text
+    assert client.get(url, params={"remedy": "bogus"}).status_code == 200
+    js = client.get("/static/htmx.min.js")
+    assert js.status_code == 200 and js.headers["content-type"].startswith("text/javascript")

@@ -206,3 +206,19 @@ def test_hostile_content_is_escaped_and_isolated_everywhere(
     sign_in(client, "/admin", "/admin/signin", accounts.create_admin_token(ctx))
     seen += assert_hostile_is_inert(client.get("/admin/jurors").text)
     assert seen >= 10  # the hostile text really was on those pages
+
+
+def test_an_unknown_path_gets_a_translated_page_and_the_api_keeps_json(
+    client: TestClient,
+) -> None:
+    r = client.get("/no/such/page<script>")
+    assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
+    assert "Page not found" in r.text and "<script>" not in r.text
+    assert 'href="/decisions"' in r.text
+    fa = client.get("/nothing-here", params={"lang": "fa"})
+    assert fa.status_code == 404 and '<html lang="fa" dir="rtl">' in fa.text
+    assert "صفحه پیدا نشد" in fa.text
+    api = client.get("/api/v1/nothing")
+    assert api.status_code == 404 and api.json()["error"]["code"] == "not_found"
+    case = client.get("/api/v1/cases/cnope")
+    assert case.status_code == 404 and case.json()["error"]["field"] == "case_id"

@@ -21,10 +21,16 @@ from alteram.config import Settings
 from alteram.domain.dispute import DisputeRules
 from alteram.domain.panel import verify_panel
 from alteram.domain.policy_file import load_default_policy, load_policy_file
-from alteram.errors import AlteramError, PolicyInvalid, Unavailable, VerificationFailed
+from alteram.errors import (
+    AlteramError,
+    InvalidInput,
+    PolicyInvalid,
+    Unavailable,
+    VerificationFailed,
+)
 from alteram.export import export_app
 from alteram.integrations.email import mailer_from
-from alteram.services import accounts
+from alteram.services import accounts, policies
 from alteram.services.context import Context
 from alteram.services.log import default_origin, load_or_create_signer
 from alteram.services.outbox import send_pending
@@ -88,7 +94,7 @@ def build_context(settings: Settings) -> Context:
     store = Store(settings.database_url)
     origin = settings.log_origin or default_origin(settings.base_url)
     signer = load_or_create_signer(settings.log_key, origin)
-    return Context(
+    ctx = Context(
         store=store,
         policy=policy,
         base_url=settings.base_url,
@@ -102,6 +108,8 @@ def build_context(settings: Settings) -> Context:
             per_ip=settings.dispute_limit_per_ip,
         ),
     )
+    policies.refresh(ctx, force=True)  # a published version overrides the file
+    return ctx
 
 
 def _settings_for(host: str, port: int, **overrides: Any) -> Settings:
@@ -168,6 +176,18 @@ def demo(
     lines += [f"  juror {jid} {name:<18} {token}" for jid, name, token in seeded.jurors]
     lines += [f"  author of {cid}    {token}" for cid, token in seeded.author_links]
     lines += [f"  a reporter of {cid} {token}" for cid, token in seeded.reporter_links]
+    with ctx.store.read() as tx:
+        seats = {jid: [s.case_id for s in tx.open_seats(jid)] for jid, _, _ in seeded.jurors}
+    lines += [
+        "",
+        f"Juror sign-in (web pages): open a one-time link, choose a password, then sign in "
+        f"at {base}/juror with the juror id and that password. Links work once, for 24 hours:",
+    ]
+    for jid, name, _ in seeded.jurors:
+        link = accounts.issue_signin_link(ctx, jid, minutes=24 * 60)
+        sits = f"   on the panel of {', '.join(seats[jid])}" if seats[jid] else ""
+        lines.append(f"  {jid} {name:<18} {link}{sits}")
+    lines += ["", f"Administrator: sign in at {base}/admin with the administrator token above."]
     lines += ["", "Sample cases:"]
     lines += [f"  {cid}  {state:<15} {what}" for cid, state, what in seeded.cases]
     first = seeded.cases[0][0]
@@ -214,6 +234,19 @@ def db_upgrade() -> None:
     err.print("database is up to date")
 
 
+@policy_app.command("publish")
+@clean_errors
+def policy_publish(file: Annotated[Path, typer.Argument(help="A policy YAML file.")]) -> None:
+    """Validate a policy file and put it in force for new cases (logged)."""
+    ctx = build_context(Settings())
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"cannot read {file}: {exc}", field="file") from None
+    policy = policies.publish(ctx, text, source=str(file), by="alteram policy publish")
+    print(f"published: {policy.title} version {policy.version}, in force for new cases")
+
+
 @policy_app.command("check")
 @clean_errors
 def policy_check(file: Annotated[Path, typer.Argument(help="A policy YAML file.")]) -> None:
@@ -235,12 +268,67 @@ def juror_add(
         str | None, typer.Option(help="Handles or domains the juror must not judge.")
     ] = None,
     handles: Annotated[str | None, typer.Option(help="The juror's own accounts.")] = None,
+    link: Annotated[
+        bool, typer.Option("--link", help="Also print a one-time sign-in link.")
+    ] = False,
 ) -> None:
-    """Add a juror; prints the juror's token on stdout (shown once)."""
+    """Add a juror; prints the juror's API token on stdout (shown once) and, with --link,
+    a one-time sign-in link for the web pages on the next line."""
     ctx = build_context(Settings())
     juror, token = accounts.add_juror(ctx, name, _csv(languages), _csv(conflicts), _csv(handles))
     err.print(f"juror {juror.id} added; the token below is shown once")
     print(token)
+    if link:
+        err.print(
+            f"then a one-time sign-in link (valid {accounts.LINK_MINUTES} minutes) "
+            "where the juror sets a password"
+        )
+        print(accounts.issue_signin_link(ctx, juror.id))
+
+
+@juror_app.command("link")
+@clean_errors
+def juror_link(
+    juror_id: Annotated[str, typer.Argument(help="The juror's public id.")],
+    minutes: Annotated[
+        int, typer.Option(help="How long the link works (it works once).")
+    ] = accounts.LINK_MINUTES,
+) -> None:
+    """Issue a one-time sign-in link where the juror sets (or resets) a password."""
+    ctx = build_context(Settings())
+    link = accounts.issue_signin_link(ctx, juror_id, minutes)
+    err.print(f"one-time sign-in link for juror {juror_id}, valid {minutes} minutes:")
+    print(link)
+
+
+@token_app.command("revoke")
+@clean_errors
+def token_revoke(
+    token_id: Annotated[
+        str | None,
+        typer.Argument(help="A token's id (first 16 hex digits of its SHA-256, on /admin)."),
+    ] = None,
+    platform: Annotated[
+        str | None, typer.Option(help="Revoke every token of this platform id.")
+    ] = None,
+    juror: Annotated[
+        str | None,
+        typer.Option(help="Revoke every token, the password and sign-in links of this juror."),
+    ] = None,
+) -> None:
+    """Revoke tokens at once; each revocation is a tokens_revoked event on the log."""
+    if sum(x is not None for x in (token_id, platform, juror)) != 1:
+        typer.echo("error: give exactly one of TOKEN_ID, --platform ID or --juror ID", err=True)
+        raise typer.Exit(2)
+    ctx = build_context(Settings())
+    if token_id is not None:
+        kind, holder = accounts.revoke_token(ctx, token_id)
+        print(f"revoked token {token_id} of {kind} {holder}")
+    else:
+        kind = accounts.PLATFORM if platform else accounts.JUROR
+        holder = platform or juror or ""
+        n = accounts.revoke_all(ctx, kind, holder)
+        print(f"revoked {n} token(s) of {kind} {holder}")
 
 
 @token_app.command("create")

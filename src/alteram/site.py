@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from alteram.errors import InvalidInput
-from alteram.services import decisions
+from alteram.services import decisions, policies
 from alteram.services.context import Context
 from alteram.storage import decisions as store
 from alteram.web.pages import public
@@ -108,7 +108,8 @@ def export_site(ctx: Context, out: Path, tick: Tick = _no_tick) -> int:
         page("home.html", "home", "index.html", **public.home_data(ctx))
         page("stats.html", "stats", "stats.html", **public.stats_data(ctx, lang))
         page("log.html", "log", "log.html", **log)
-        page("policy.html", "policy", "policy.html", policy=ctx.policy)
+        versions = policies.versions(ctx)
+        page("policy.html", "policy", "policy.html", policy=ctx.policy, versions=versions)
         pages = list(chunks(rows))
         for number, chunk in enumerate(pages, start=1):
             name = "decisions.html" if number == 1 else f"decisions-{number}.html"

@@ -399,6 +399,29 @@ class OrderRefused(Event):
     reasoning: str
 
 
+class TokensRevoked(Event):
+    """An administrator revoked credentials of a platform or a juror (account events on
+    the record). ``case_id`` is ``account:{holder_kind}:{holder}``; the holder is a
+    platform id or a juror's public id, never a name; ``token_ids`` are the first 16 hex
+    digits of the revoked tokens' SHA-256 (``all`` scope also ends passwords and links)."""
+
+    type: ClassVar[str] = "tokens_revoked"
+    holder_kind: str  # "platform" | "juror" | "admin"
+    holder: str
+    scope: str  # "one" | "all"
+    token_ids: list[str]
+
+
+class PolicyPublished(Event):
+    """A new version of the policy is in force from ``at``; ``case_id`` is ``policy``.
+    ``sha256`` is of the YAML text, served at ``GET /policy/versions/{version}.yaml``."""
+
+    type: ClassVar[str] = "policy_published"
+    version: str
+    sha256: str
+    previous: str | None
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.type: cls
     for cls in (
@@ -434,5 +457,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         DisputeComplianceRecorded,
         OrderReceived,
         OrderRefused,
+        TokensRevoked,
+        PolicyPublished,
     )
 }

@@ -1,18 +1,31 @@
-"""Tokens, platforms and jurors: every credential random, shown once, stored hashed."""
+"""Tokens, platforms and jurors: every credential random, shown once, stored hashed.
+
+Jurors sign in to the pages with a password (argon2id) set from a one-time sign-in link
+an administrator issues (``alteram juror link``, or the jurors page); each sign-in mints a
+juror token for the session, which sign-out deletes. An administrator can revoke one
+token, or every credential of a platform or a juror, at once (``alteram token revoke``);
+each revocation is a ``tokens_revoked`` event on the log."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from alteram.domain.events import TokensRevoked
 from alteram.domain.panel import Juror
 from alteram.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
 from alteram.services.context import Context
+from alteram.storage import credentials
 from alteram.storage.store import Tx
 
 PLATFORM, JUROR, ADMIN, PARTY = "platform", "juror", "admin", "party"
 AUTHORITY = "authority"  # a court or government body sending legal orders
+SESSION = "session"  # the party_id mark of a juror token minted by a password sign-in
 
 
 def hash_token(token: str) -> str:
@@ -138,3 +151,146 @@ def set_juror_active(ctx: Context, juror_id: str, active: bool) -> None:
     with ctx.store.transaction() as tx:
         if not tx.set_juror_active(juror_id, active):
             raise NotFound(f"no juror {juror_id!r}", field="juror_id")
+
+
+# -- jurors' passwords and one-time sign-in links ---------------------------------------------
+
+LINK_MINUTES = 60
+MAX_LINK_MINUTES = 7 * 24 * 60
+MIN_PASSWORD, MAX_PASSWORD = 12, 200
+_hasher = PasswordHasher()  # argon2id with the library's recommended parameters
+# Verified against when a juror has no password, so the answer takes as long either way.
+_NO_PASSWORD = _hasher.hash(secrets.token_urlsafe(16))
+
+
+def issue_signin_link(ctx: Context, juror_id: str, minutes: int = LINK_MINUTES) -> str:
+    """A one-time sign-in link for a juror (their first sign-in, or a forgotten password):
+    only the SHA-256 of its secret is stored; it works once, for ``minutes``."""
+    if not 1 <= minutes <= MAX_LINK_MINUTES:
+        raise InvalidInput(f"a sign-in link lasts 1 to {MAX_LINK_MINUTES} minutes", field="minutes")
+    secret = secrets.token_urlsafe(32)
+    now = ctx.now()
+    with ctx.store.transaction() as tx:
+        if not credentials.juror_exists(tx.conn, juror_id):
+            raise NotFound(f"no juror {juror_id!r}", field="juror_id")
+        credentials.add_link(
+            tx.conn, hash_token(secret), juror_id, now, now + timedelta(minutes=minutes)
+        )
+    return f"{ctx.base_url.rstrip('/')}/juror/link/{secret}"
+
+
+def link_holder(ctx: Context, secret: str) -> str:
+    """The juror a still-valid link is for (the link is not used up)."""
+    with ctx.store.read() as tx:
+        juror_id = credentials.link_juror(tx.conn, hash_token(secret), ctx.now())
+    if juror_id is None:
+        raise Unauthenticated("this sign-in link is unknown, used or expired; ask for a new one")
+    return juror_id
+
+
+def _check_password(password: str, again: str) -> None:
+    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise InvalidInput(
+            f"choose a password of {MIN_PASSWORD} to {MAX_PASSWORD} characters", field="password"
+        )
+    if password != again:
+        raise InvalidInput("the two passwords differ; type the same one twice", field="again")
+
+
+def use_signin_link(ctx: Context, secret: str, password: str, again: str) -> tuple[str, str]:
+    """Use a one-time link: set the juror's password and return ``(juror_id, session
+    token)``. The link is gone afterwards, whether or not it had expired."""
+    _check_password(password, again)
+    phc = _hasher.hash(password)
+    now = ctx.now()
+    with ctx.store.transaction() as tx:
+        juror_id = credentials.take_link(tx.conn, hash_token(secret), now)
+        if juror_id is None:
+            raise Unauthenticated(
+                "this sign-in link is unknown, used or expired; ask for a new one"
+            )
+        credentials.set_password(tx.conn, juror_id, phc, now)
+        return juror_id, issue_token(tx, ctx, JUROR, juror_id, SESSION)
+
+
+def password_sign_in(ctx: Context, juror_id: str, password: str) -> str:
+    """Check a juror's password; return a new juror token for the session."""
+    juror_id = juror_id.strip()
+    with ctx.store.read() as tx:
+        phc = credentials.password_hash(tx.conn, juror_id) if juror_id else None
+        active = any(j.id == juror_id for j in tx.jurors(active_only=True)) if phc else False
+    try:
+        _hasher.verify(phc or _NO_PASSWORD, password[:MAX_PASSWORD])
+        ok = phc is not None and active
+    except (VerificationError, InvalidHashError):
+        ok = False
+    if not ok:
+        raise Unauthenticated("unknown juror id or wrong password")
+    with ctx.store.transaction() as tx:
+        return issue_token(tx, ctx, JUROR, juror_id, SESSION)
+
+
+def end_session(ctx: Context, token_hash: str) -> None:
+    """Sign-out: a token minted for a password sign-in stops working (a pasted API
+    token is left alone)."""
+    with ctx.store.transaction() as tx:
+        row = tx.token(token_hash)
+        if row is not None and row.kind == JUROR and row.party_id == SESSION:
+            credentials.delete_tokens(tx.conn, [token_hash])
+
+
+# -- revocation ----------------------------------------------------------------------------
+
+
+def holder_tokens(ctx: Context, kind: str, subject: str) -> list[dict[str, object]]:
+    with ctx.store.read() as tx:
+        return credentials.tokens_of(tx.conn, kind, subject)
+
+
+def _revoked(tx: Tx, ctx: Context, kind: str, holder: str, scope: str, hashes: list[str]) -> None:
+    credentials.delete_tokens(tx.conn, hashes)
+    event = TokensRevoked(
+        case_id=f"account:{kind}:{holder}",
+        at=ctx.now(),
+        holder_kind=kind,
+        holder=holder,
+        scope=scope,
+        token_ids=[h[: credentials.TOKEN_ID] for h in hashes],
+    )
+    tx.append_events([event])
+
+
+def revoke_token(ctx: Context, token_id: str) -> tuple[str, str]:
+    """Revoke one token by its id (the first 16 hex digits of its SHA-256); returns
+    ``(kind, holder)``. Effective at once: every request looks its token up again."""
+    with ctx.store.transaction() as tx:
+        found = credentials.token_by_id(tx.conn, token_id.strip().lower())
+        if found is None or found[1] == PARTY:
+            raise NotFound(f"no platform, juror or admin token {token_id!r}", field="token_id")
+        token_hash, kind, holder = found
+        _revoked(tx, ctx, kind, holder, "one", [token_hash])
+    _after_append(ctx)
+    return kind, holder
+
+
+def revoke_all(ctx: Context, kind: str, holder: str) -> int:
+    """Revoke every token of a platform or a juror (for a juror also the password and any
+    unused sign-in link: a new link must be issued). Returns how many tokens went."""
+    if kind not in (PLATFORM, JUROR):
+        raise InvalidInput("revoke the tokens of a platform or of a juror", field="kind")
+    with ctx.store.transaction() as tx:
+        exists = credentials.platform_exists if kind == PLATFORM else credentials.juror_exists
+        if not exists(tx.conn, holder):
+            raise NotFound(f"no {kind} {holder!r}", field=kind)
+        hashes = credentials.all_token_hashes(tx.conn, kind, holder)
+        if kind == JUROR:
+            credentials.forget_juror_sign_in(tx.conn, holder)
+        _revoked(tx, ctx, kind, holder, "all", hashes)
+    _after_append(ctx)
+    return len(hashes)
+
+
+def _after_append(ctx: Context) -> None:
+    from alteram.services.log import after_append
+
+    after_append(ctx)

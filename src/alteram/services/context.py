@@ -34,6 +34,11 @@ class Context:
     max_media_pixels: int = 50_000_000
     mailer: Mailer = field(default_factory=NullMailer)  # e-mail notices (services.outbox)
     disputes: DisputeRules = field(default_factory=DisputeRules)
+    # Published policy versions (alteram.services.policies): each parsed version by its
+    # id, and how often (seconds) a process looks for a newer one in the database.
+    policies: dict[str, Policy] = field(default_factory=dict)
+    policy_refresh_seconds: float = 1.0
+    policy_checked_at: float = float("-inf")
 
     def now(self) -> datetime:
         return self.clock()
@@ -47,6 +52,7 @@ class Unit:
     case: Case
     now: datetime
     events: list[Event]
+    policy: Policy  # the version the case was opened under
 
 
 @contextmanager
@@ -58,8 +64,11 @@ def case_unit(ctx: Context, case_id: str) -> Iterator[Unit]:
         if case is None:
             raise NotFound(f"no case {case_id!r}", field="case_id")
         now = ctx.now()
-        unit = Unit(tx=tx, case=case, now=now, events=[])
-        unit.events += case.advance(now, ctx.policy, tx.jurors(active_only=True))
+        from alteram.services.policies import policy_for
+
+        policy = policy_for(ctx, case.policy_version, tx)
+        unit = Unit(tx=tx, case=case, now=now, events=[], policy=policy)
+        unit.events += case.advance(now, policy, tx.jurors(active_only=True))
         yield unit
         from alteram.services.reports import record_notices
 

@@ -243,7 +243,7 @@ def respond(ctx: Context, case_id: str, who: Principal, statement: str) -> Case:
     with case_unit(ctx, case_id) as u:
         _require_platform(u.case, who)
         pool = u.tx.jurors(active_only=True)
-        u.events += rules.respond(u.case, statement, u.now, ctx.policy, pool)
+        u.events += rules.respond(u.case, statement, u.now, u.policy, pool)
         return u.case
 
 

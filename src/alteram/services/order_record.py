@@ -18,9 +18,11 @@ from alteram.domain.order import (
     public_url,
     redact,
 )
+from alteram.domain.policy import Policy
 from alteram.errors import Forbidden, InvalidInput, NotFound
 from alteram.services.accounts import AUTHORITY, JUROR, PARTY, PLATFORM, Principal
 from alteram.services.context import Context
+from alteram.services.policies import policy_for
 from alteram.storage import orders as store
 
 DEFAULT_LIMIT, MAX_LIMIT = 50, 200
@@ -52,7 +54,8 @@ def view(
     the panel also see what was sent as is."""
     order = store.order_of(row)
     result, granted, final = outcome(case, order)
-    law = ctx.policy.law(order.jurisdiction, order.provision) if _known(ctx, order) else None
+    policy = policy_for(ctx, case.policy_version)  # the version the order was judged by
+    law = policy.law(order.jurisdiction, order.provision) if _known(policy, order) else None
     names = private_names(case.content.author, order.private_persons)
     out: dict[str, Any] = {
         "order_id": order.id,
@@ -99,9 +102,9 @@ def view(
     return out
 
 
-def _known(ctx: Context, order: Order) -> bool:
-    """Whether the policy in force still lists the provision (a later version may not)."""
-    for j in ctx.policy.jurisdictions:
+def _known(policy: Policy, order: Order) -> bool:
+    """Whether ``policy`` lists the provision (a version from a file may not)."""
+    for j in policy.jurisdictions:
         if j.code == order.jurisdiction:
             return any(law.id == order.provision for law in j.laws)
     return False

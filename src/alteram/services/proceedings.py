@@ -10,6 +10,7 @@ from alteram.errors import Forbidden, InvalidInput, NotFound
 from alteram.services.accounts import Principal
 from alteram.services.context import Context, case_unit
 from alteram.services.log import checkpoint
+from alteram.services.policies import policy_for, refresh
 from alteram.services.precedent import store_media
 from alteram.services.reports import record_notices
 from alteram.services.standing import after_final
@@ -40,7 +41,7 @@ def reply(
                 raise InvalidInput("send a statement or waive, not both", field="waive")
             if evidence:
                 raise InvalidInput("a waived reply carries no evidence", field="evidence")
-            u.events += u.case.waive_reply(u.now, ctx.policy, pool)
+            u.events += u.case.waive_reply(u.now, u.policy, pool)
         else:
             stored = store_media(
                 u.tx,
@@ -51,7 +52,7 @@ def reply(
                 field="evidence",
             )
             u.events += u.case.submit_reply(
-                statement or "", u.now, ctx.policy, pool, [fp.sha256 for fp in stored]
+                statement or "", u.now, u.policy, pool, [fp.sha256 for fp in stored]
             )
         return u.case
 
@@ -60,13 +61,13 @@ def recuse(ctx: Context, case_id: str, juror_id: str, reason: str) -> Case:
     """A juror on the current panel declares a conflict; one replacement is drawn."""
     with case_unit(ctx, case_id) as u:
         pool = u.tx.jurors(active_only=True)
-        u.events += u.case.recuse(juror_id, reason, u.now, ctx.policy, pool)
+        u.events += u.case.recuse(juror_id, reason, u.now, u.policy, pool)
         return u.case
 
 
 def cast_vote(ctx: Context, case_id: str, juror_id: str, ballot: Ballot) -> Case:
     with case_unit(ctx, case_id) as u:
-        u.events += u.case.cast_vote(juror_id, ballot, ctx.policy, u.now)
+        u.events += u.case.cast_vote(juror_id, ballot, u.policy, u.now)
         return u.case
 
 
@@ -75,7 +76,7 @@ def appeal(ctx: Context, case_id: str, who: Principal, grounds: str) -> Case:
     assert who.party_id is not None
     with case_unit(ctx, case_id) as u:
         pool = u.tx.jurors(active_only=True)
-        u.events += u.case.file_appeal(who.party_id, grounds, u.now, ctx.policy, pool)
+        u.events += u.case.file_appeal(who.party_id, grounds, u.now, u.policy, pool)
         return u.case
 
 
@@ -107,6 +108,7 @@ def advance_due(ctx: Context, page: int = 200) -> int:
     cases still waiting for jurors cannot crowd out the rest. Returns how many
     cases changed.
     """
+    refresh(ctx)  # a version published by another process applies to new cases from now
     now, changed, after = ctx.now(), 0, None
     while True:
         with ctx.store.transaction() as tx:
@@ -126,7 +128,8 @@ def _advance_one(ctx: Context, case_id: str) -> int:
         if case is None:
             return 0  # another worker holds it
         now = ctx.now()
-        events = case.advance(now, ctx.policy, tx.jurors(active_only=True))
+        policy = policy_for(ctx, case.policy_version, tx)
+        events = case.advance(now, policy, tx.jurors(active_only=True))
         if not events:
             return 0
         tx.update_case(case, now)

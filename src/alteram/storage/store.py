@@ -310,6 +310,8 @@ class Tx:
     # -- events ---------------------------------------------------------------
 
     def _commit_key(self, case_id: str) -> bytes:
+        if case_id == "policy" or case_id.startswith("account:"):
+            return b""  # institution events (alteram.services.policies, accounts): no parties
         if case_id not in self._keys and case_id.startswith("reporter:"):
             from alteram.storage.standing import commit_keys
 
@@ -320,7 +322,11 @@ class Tx:
         return self._keys[case_id]
 
     def _load_commit_keys(self, case_ids: set[str]) -> None:
-        missing = sorted(case_ids - self._keys.keys())
+        missing = sorted(
+            c
+            for c in case_ids - self._keys.keys()
+            if c != "policy" and not c.startswith("account:")
+        )
         if any(m.startswith("reporter:") for m in missing):  # reporter standing events
             from alteram.storage.standing import commit_keys
 

@@ -345,3 +345,34 @@ order_documents = Table(
     Column("size", Integer, nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
 )
+
+# Jurors' passwords (argon2id, the PHC string; never the password) and one-time sign-in
+# links (only the SHA-256 of the link's secret; a row is deleted when the link is used).
+juror_passwords = Table(
+    "juror_passwords",
+    metadata,
+    Column("juror_id", String(64), primary_key=True),
+    Column("hash", String(200), nullable=False),
+    Column("set_at", UTCDateTime(), nullable=False),
+)
+
+signin_links = Table(
+    "signin_links",
+    metadata,
+    Column("hash", String(64), primary_key=True),
+    Column("juror_id", String(64), nullable=False, index=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+)
+
+# Every published version of the policy, in order; the latest is in force.
+policy_versions = Table(
+    "policy_versions",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("version", String(64), nullable=False, unique=True),
+    Column("sha256", String(64), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("published_at", UTCDateTime(), nullable=False),
+    Column("published_by", String(200), nullable=False),
+)

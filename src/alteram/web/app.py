@@ -17,6 +17,7 @@ from alteram.services.intake import GroupCommit
 from alteram.services.outbox import send_pending
 from alteram.services.proceedings import advance_due
 from alteram.web import api, apidocs, disputes, errors, intake, log, orders, pages, public, standing
+from alteram.web.freshness import PolicyRefresh
 from alteram.web.headers import SecurityHeaders
 from alteram.web.limits import BodyLimit
 
@@ -82,5 +83,6 @@ def create_app(
     apidocs.install(app)
 
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes, batch_bytes=max_report_bytes)
+    app.add_middleware(PolicyRefresh, ctx=ctx)
     app.add_middleware(SecurityHeaders)
     return app

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from alteram.errors import AlteramError
@@ -47,7 +47,11 @@ def install(app: FastAPI) -> None:
         return JSONResponse(error_body("invalid", msg, field), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404 and not request.url.path.startswith("/api/"):
+            from alteram.web.pages.errors import not_found_page
+
+            return not_found_page(request)  # a page, translated; the API keeps JSON
         code = _HTTP_CODES.get(exc.status_code, "http_error")
         message = str(exc.detail) if exc.detail else code
         if exc.status_code == 404 and message == "Not Found":

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from alteram.web.pages import admin, assets, dispute, juror, orders, party, public
+from alteram.web.pages import admin, assets, dispute, juror, juror_signin, orders, party, public
 
 router = APIRouter(include_in_schema=False)
 for _sub in (
@@ -17,6 +17,7 @@ for _sub in (
     orders.router,
     party.router,
     dispute.router,
+    juror_signin.router,
     juror.router,
     admin.router,
     assets.router,

@@ -1,4 +1,4 @@
-"""The stylesheet (and any other asset) served from the package, with a validator."""
+"""The stylesheet and htmx, served from the package (never a CDN), with a validator."""
 
 from __future__ import annotations
 
@@ -10,7 +10,12 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 router = APIRouter(include_in_schema=False)
-ASSETS = {"style.css": "text/css; charset=utf-8"}
+ASSETS = {
+    "style.css": "text/css; charset=utf-8",
+    # htmx 4.0.1 from the npm package htmx.org (Zero-Clause BSD, htmx.LICENSE.txt): only
+    # the juror's vote form loads it, and that form works the same without it
+    "htmx.min.js": "text/javascript; charset=utf-8",
+}
 
 
 @functools.cache

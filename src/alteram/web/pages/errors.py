@@ -66,3 +66,8 @@ def rate_limited(request: Request, retry_after: int) -> HTMLResponse:
         message=f"too many failed sign-ins from your address; try again in {retry_after} s",
         retry_after=retry_after,
     )
+
+
+def not_found_page(request: Request) -> HTMLResponse:
+    """The HTML 404 for an unknown path outside ``/api/`` (which answers JSON)."""
+    return page(request, "not_found.html", status=404, path=request.url.path)

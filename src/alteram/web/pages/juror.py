@@ -1,5 +1,5 @@
-"""The jurors' pages: sign in with the juror token, the cases assigned, the case file
-and the structured, sealed vote (through :func:`alteram.services.proceedings.cast_vote`)."""
+"""The jurors' pages: the cases assigned (sign-in is in :mod:`.juror_signin`), the case
+file and the structured, sealed vote (through :func:`alteram.services.proceedings.cast_vote`)."""
 
 from __future__ import annotations
 
@@ -19,35 +19,20 @@ from alteram.errors import AlteramError, Forbidden, InvalidInput
 from alteram.services import proceedings
 from alteram.services.accounts import Principal
 from alteram.services.campaign import campaign_of
+from alteram.services.policies import policy_for
 from alteram.web.media import image_response
 from alteram.web.pages import orders as order_pages
 from alteram.web.pages.errors import error_page
-from alteram.web.pages.forms import checked_form, do_sign_in, see_other, sign_out, signin_page
+from alteram.web.pages.forms import checked_form, see_other
 from alteram.web.pages.forms import text as field
 from alteram.web.pages.forms import texts as fields
-from alteram.web.pages.i18n import N_
+from alteram.web.pages.juror_signin import signin_form
 from alteram.web.pages.party import load_case
 from alteram.web.pages.render import get_ctx, page
 from alteram.web.pages.security import JUROR_AREA, current_principal
 from alteram.web.views import case_view
 
 router = APIRouter(include_in_schema=False)
-
-HEADING = N_("Jurors")
-EXPLANATION = N_("Paste your juror token to see the cases you sit on and to vote.")
-
-
-def _signin(request: Request, problem: AlteramError | None = None) -> Response:
-    return signin_page(
-        request,
-        area_name="juror",
-        action="/juror/signin",
-        problem=problem,
-        status=401 if problem else 200,
-        path="/juror",
-        heading=HEADING,
-        explanation=EXPLANATION,
-    )
 
 
 def _who(request: Request) -> Principal | None:
@@ -58,7 +43,7 @@ def _who(request: Request) -> Principal | None:
 def home(request: Request) -> Response:
     who = _who(request)
     if who is None:
-        return _signin(request)
+        return signin_form(request)
     ctx = get_ctx(request)
     seats: list[dict[str, Any]] = []
     with ctx.store.read() as tx:
@@ -67,13 +52,14 @@ def home(request: Request) -> Response:
             if case is None:
                 continue
             voted = any(v.juror_id == who.subject for v in case.votes_in(seat.round))
+            policy = policy_for(ctx, case.policy_version, tx)
             seats.append(
                 {
                     "case_id": seat.case_id,
                     "round": seat.round,
                     "state": seat.state,
-                    "category": ctx.policy.category(case.category).title
-                    if any(c.id == case.category for c in ctx.policy.categories)
+                    "category": policy.category(case.category).title
+                    if any(c.id == case.category for c in policy.categories)
                     else case.category,
                     "deadline": case.voting_deadline,
                     "voted": voted,
@@ -88,26 +74,6 @@ def home(request: Request) -> Response:
         seats=seats,
         done=request.query_params.get("done", ""),
     )
-
-
-@router.post("/juror/signin")
-async def signin(request: Request) -> Response:
-    def then(request: Request, form: FormData) -> Response:
-        return do_sign_in(
-            request,
-            form,
-            JUROR_AREA,
-            accept=lambda who: True,
-            success_url="/juror",
-            failure=lambda exc: _signin(request, exc),
-        )
-
-    return await checked_form(request, then)
-
-
-@router.post("/juror/signout")
-async def signout(request: Request) -> Response:
-    return await checked_form(request, lambda r, _: sign_out(r, JUROR_AREA, "/juror"))
 
 
 def case_file(
@@ -136,7 +102,7 @@ def case_file(
         and case.voting_deadline is not None
         and now < case.voting_deadline
     )
-    heard = [ctx.policy.category(c) for c in case.heard_categories]
+    heard = [policy_for(ctx, case.policy_version).category(c) for c in case.heard_categories]
     order = order_pages.juror_order(ctx, case, who)  # a legal order: its checks and limit
     by_category: dict[str, list[dict[str, Any]]] = {}
     for r in view["reports"]:
@@ -254,6 +220,44 @@ def _vote(request: Request, case_id: str, form: FormData) -> Response:
 @router.post("/juror/cases/{case_id}/vote")
 async def vote(request: Request, case_id: str) -> Response:
     return await checked_form(request, lambda r, f: _vote(r, case_id, f))
+
+
+@router.get("/juror/cases/{case_id}/lesser")
+def lesser(request: Request, case_id: str) -> Response:
+    """The vote form's "why not a lesser remedy?" fields for the remedy chosen: only the
+    rungs below it. htmx swaps it in when the remedy changes; without JavaScript the
+    form shows every rung, and the ballot check is the same either way."""
+    who = _who(request)
+    if who is None:
+        return error_page(request, Forbidden("sign in with your juror id and password"))
+    try:
+        case_file_of(request, case_id, who)
+        remedy = Remedy(request.query_params.get("remedy") or Remedy.NO_ACTION.value)
+    except ValueError:
+        remedy = Remedy.NO_ACTION
+    except AlteramError as exc:
+        return error_page(request, exc)
+    values = {
+        f"lesser_{r.value}": request.query_params.get(f"lesser_{r.value}", "")[:50_000]
+        for r in LADDER
+    }
+    return page(
+        request,
+        "juror_lesser.html",
+        private=True,
+        path=f"/juror/cases/{case_id}",
+        ladder=LADDER,
+        rungs=list(remedy.lower_rungs()),
+        values=values,
+        problem=None,
+    )
+
+
+def case_file_of(request: Request, case_id: str, who: Principal) -> None:
+    """Refuse anyone who does not sit on a panel of the case."""
+    case, reports = load_case(get_ctx(request), case_id)
+    if case_view(case, who, reports)["viewer"] != "juror":
+        raise Forbidden(f"you do not sit on a panel of case {case_id}")
 
 
 @router.get("/juror/cases/{case_id}/media/{sha256}")

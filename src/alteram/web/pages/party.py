@@ -20,6 +20,7 @@ from alteram.errors import AlteramError, Forbidden
 from alteram.services import proceedings
 from alteram.services.accounts import Principal
 from alteram.services.context import Context
+from alteram.services.policies import policy_for
 from alteram.web.media import image_response
 from alteram.web.pages.errors import error_page
 from alteram.web.pages.forms import (
@@ -77,7 +78,8 @@ def case_page(
     view = case_view(case, who, reports)
     now = ctx.now()
     role = view["viewer"]
-    alleged = [ctx.policy.category(c) for c in case.heard_categories or case.categories]
+    policy = policy_for(ctx, case.policy_version)  # the version the author was notified under
+    alleged = [policy.category(c) for c in case.heard_categories or case.categories]
     hearing_open = (
         case.state is CaseState.AWAITING_REPLY
         and case.reply_closed_at is None
@@ -109,7 +111,7 @@ def case_page(
         appeal_left=(case.appeal_deadline - now) if case.appeal_deadline else None,
         latest=latest,
         earlier=[ruling_view(r, case) for r in case.rulings[:-1]],
-        rules={r.id: r.text for c in ctx.policy.categories for r in c.rules},
+        rules={r.id: r.text for c in policy.categories for r in c.rules},
         media=[f"/cases/{case_id}/media/{sha}" for sha in case.content.media],
         evidence=[
             f"/cases/{case_id}/media/{sha}" for sha in (case.reply.evidence if case.reply else [])

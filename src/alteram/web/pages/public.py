@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
 from alteram.domain.policy import Policy
 from alteram.errors import AlteramError, InvalidInput, NotFound
-from alteram.services import decisions, stats
+from alteram.services import decisions, policies, stats
 from alteram.services import log as log_service
 from alteram.services.context import Context
 from alteram.services.disputes import dispute_view
@@ -60,6 +60,7 @@ def pseudonyms(case_rulings: list[dict[str, Any]]) -> dict[str, str]:
 def decision_data(ctx: Context, case_id: str) -> dict[str, Any]:
     d = decisions.get_decision(ctx, case_id)
     rulings = [ruling_view(r, d.case) for r in d.case.rulings]
+    policy = policies.policy_for(ctx, d.case.policy_version)  # the rules it was judged by
     return {
         "row": d.row,
         "case": d.case,
@@ -69,9 +70,9 @@ def decision_data(ctx: Context, case_id: str) -> dict[str, Any]:
         "names": pseudonyms(rulings),
         "timeline": d.timeline,
         "inclusion": d.inclusion.to_dict() if d.inclusion else None,
-        "titles": category_titles(ctx.policy),
-        "rules": rule_texts(ctx.policy),
-        "policy": ctx.policy,
+        "titles": category_titles(policy),
+        "rules": rule_texts(policy),
+        "policy": policy,
         "dispute": dispute_view(d.case, private=False),
     }
 
@@ -204,4 +205,25 @@ def log_page(request: Request) -> HTMLResponse:
 
 @router.get("/policy", response_class=HTMLResponse)
 def policy_page(request: Request) -> HTMLResponse:
-    return page(request, "policy.html", current="policy", policy=get_ctx(request).policy)
+    ctx = get_ctx(request)
+    return page(
+        request,
+        "policy.html",
+        current="policy",
+        policy=ctx.policy,
+        versions=policies.versions(ctx),
+    )
+
+
+@router.get("/policy/versions/{version}.yaml")
+def policy_version_text(request: Request, version: str) -> Response:
+    """A published version's YAML text, byte for byte (its SHA-256 is on the log)."""
+    try:
+        text = policies.version_text(get_ctx(request), version)
+    except AlteramError as exc:
+        return error_page(request, exc)
+    return PlainTextResponse(
+        text,
+        media_type="text/yaml; charset=utf-8",
+        headers={"cache-control": "public, max-age=3600"},
+    )

@@ -1,7 +1,9 @@
 """Sign-in sessions, CSRF tokens and sign-in rate limiting for the web pages.
 
 **Sessions.** A party, a juror or an administrator signs in by pasting their
-token into a form (tokens never travel in URLs). The server checks it with
+token into a form (tokens never travel in URLs); a juror can sign in with a
+password instead, which mints a juror token for the session
+(:func:`alteram.services.accounts.password_sign_in`). The server checks it with
 :func:`alteram.services.accounts.authenticate` and sets a cookie holding the
 SHA-256 of the token (the key it is stored under), the area it is for and an
 expiry, signed with HMAC-SHA-256. The cookie is ``HttpOnly``,
@@ -126,9 +128,14 @@ def read_session(key: bytes, value: str | None, area: Area, now: float) -> str |
     return token_hash if isinstance(token_hash, str) else None
 
 
+def session_token_hash(ctx: Context, request: Request, area: Area) -> str | None:
+    """The token hash of this request's valid session for ``area``, or ``None``."""
+    return read_session(web_key(ctx), request.cookies.get(SESSION_COOKIE), area, time.time())
+
+
 def current_principal(ctx: Context, request: Request, area: Area) -> Principal | None:
     """The principal signed in to ``area``, or ``None``."""
-    token_hash = read_session(web_key(ctx), request.cookies.get(SESSION_COOKIE), area, time.time())
+    token_hash = session_token_hash(ctx, request, area)
     if token_hash is None:
         return None
     with ctx.store.read() as tx:

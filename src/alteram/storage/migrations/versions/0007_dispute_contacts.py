@@ -1,7 +1,7 @@
 """dispute contacts (private)
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-01 21:30:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import alteram.storage.tables
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
