@@ -125,3 +125,25 @@ def test_concurrent_single_reports_share_commits_and_lose_nothing(
     assert count(ctx, t.cases) == 5 and count(ctx, t.reports) == 320
     with ctx.store.transaction() as tx:
         assert sorted(tx.get_case(c).report_count for c in tx.case_ids()) == [64] * 5  # type: ignore[union-attr]
+
+
+def test_a_token_changed_or_deleted_stops_working_at_once_despite_the_cache(
+    client: TestClient, people: People, ctx: Context
+) -> None:
+    from sqlalchemy import delete, update
+
+    from alteram.services.accounts import hash_token
+
+    token = people.platform_auth["Authorization"].split()[1]
+    assert client.get("/api/v1/reporters/notices", headers=people.platform_auth).status_code == 200
+    assert ctx.store.cached_token(hash_token(token)) is not None  # answered from the cache now
+    with ctx.store.transaction() as tx:  # e.g. a token demoted by an administrator
+        tx.conn.execute(
+            update(t.tokens).where(t.tokens.c.hash == hash_token(token)).values(kind="juror")
+        )
+    r = client.get("/api/v1/reporters/notices", headers=people.platform_auth)
+    assert r.status_code == 403
+    with ctx.store.transaction() as tx:  # revoked
+        tx.conn.execute(delete(t.tokens).where(t.tokens.c.hash == hash_token(token)))
+    r = client.get("/api/v1/reporters/notices", headers=people.platform_auth)
+    assert r.status_code == 401 and r.json()["error"]["code"] == "unauthenticated"

@@ -9,6 +9,7 @@ requests share one durable commit (one fsync) instead of paying one each.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import threading
 from concurrent.futures import Future
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from anyio import to_thread
 from sqlalchemy.exc import IntegrityError
 
 from alteram.domain.case import Case, CaseState
@@ -294,23 +296,39 @@ def _suspended(report_id: str, held: Standing | None) -> ReporterSuspended:
 class GroupCommit:
     """Concurrent single reports share transactions: the first caller to find no
     batch running becomes the leader and files everything queued, batch after
-    batch, until the queue is empty; the others wait for their own result."""
+    batch, until the queue is empty; the others wait for their own result.
+
+    :meth:`file` is for the event loop: a waiting request holds no thread, and only
+    the leader runs (in a worker thread) while the others queue up behind it."""
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self._lock = threading.Lock()
-        self._queue: list[tuple[Item, Future[Filed]]] = []
+        self._queue: list[tuple[Item, _Waiter]] = []
         self._leading = False
 
-    def submit(self, item: Item) -> Filed:
-        future: Future[Filed] = Future()
+    def _enqueue(self, item: Item, waiter: _Waiter) -> bool:
+        """Queue the item; ``True`` if the caller must lead."""
         with self._lock:
-            self._queue.append((item, future))
+            self._queue.append((item, waiter))
             lead = not self._leading
-            self._leading = self._leading or lead
-        if lead:
+            self._leading = True
+        return lead
+
+    def submit(self, item: Item) -> Filed:
+        """File from a plain thread; returns once the report is committed."""
+        future: Future[Filed] = Future()
+        if self._enqueue(item, _Waiter(future, None)):
             self._lead()
         return future.result()
+
+    async def file(self, item: Item) -> Filed:
+        """File from the event loop; returns once the report is committed."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Filed] = loop.create_future()
+        if self._enqueue(item, _Waiter(future, loop)):
+            await to_thread.run_sync(self._lead)
+        return await future
 
     def _lead(self) -> None:
         while True:
@@ -320,13 +338,33 @@ class GroupCommit:
                     self._leading = False
                     return
             try:
-                results = file_batch(self.ctx, [item for item, _ in batch])
+                results: list[Result | BaseException] = list(
+                    file_batch(self.ctx, [item for item, _ in batch])
+                )
             except BaseException as exc:  # the whole batch failed: every waiter hears it
-                for _, future in batch:
-                    future.set_exception(exc)
-                continue
-            for (_, future), result in zip(batch, results, strict=True):
-                if isinstance(result, Filed):
-                    future.set_result(result)
-                else:
-                    future.set_exception(result)
+                results = [exc] * len(batch)
+            for (_, waiter), result in zip(batch, results, strict=True):
+                waiter.settle(result)
+
+
+@dataclass(frozen=True)
+class _Waiter:
+    """Where one queued report's answer goes: a thread's future, or an event loop's."""
+
+    future: Future[Filed] | asyncio.Future[Filed]
+    loop: asyncio.AbstractEventLoop | None
+
+    def settle(self, result: Result | BaseException) -> None:
+        if self.loop is None:
+            _set(self.future, result)
+        else:
+            self.loop.call_soon_threadsafe(_set, self.future, result)
+
+
+def _set(future: Future[Filed] | asyncio.Future[Filed], result: Result | BaseException) -> None:
+    if future.done():  # an event-loop waiter whose request was cancelled
+        return
+    if isinstance(result, Filed):
+        future.set_result(result)
+    else:
+        future.set_exception(result)

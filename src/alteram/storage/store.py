@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,7 +17,9 @@ from typing import Any
 
 from sqlalchemy import (
     Connection,
+    Delete,
     Engine,
+    Update,
     and_,
     bindparam,
     create_engine,
@@ -51,11 +54,10 @@ def make_engine(url: str) -> Engine:
     if make_url(url).get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
     memory = make_url(url).database in (None, "", ":memory:")
-    engine = create_engine(
-        url,
-        connect_args={"check_same_thread": False, "timeout": 30},
-        poolclass=StaticPool if memory else None,
-    )
+    # A file database keeps enough connections for a busy server's threads: opening one
+    # (PRAGMAs, WAL) costs more than the statements of a report.
+    pool: dict[str, Any] = {"poolclass": StaticPool} if memory else {"pool_size": 20}
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pool)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -82,6 +84,37 @@ class TokenRow:
     kind: str
     subject: str
     party_id: str | None
+
+
+TOKEN_CACHE_SECONDS = 1.0
+
+
+class TokenCache:
+    """Token rows read in the last :data:`TOKEN_CACHE_SECONDS`, so a busy client does not
+    cost a database read per request. Positive answers only (an unknown token is looked
+    up every time). Emptied whenever a statement of this process updates or deletes
+    ``tokens`` (a revocation here takes effect at once); a revocation by another process
+    takes effect within :data:`TOKEN_CACHE_SECONDS`."""
+
+    MAX = 10_000
+
+    def __init__(self, seconds: float = TOKEN_CACHE_SECONDS) -> None:
+        self.seconds = seconds
+        self._rows: dict[str, tuple[float, TokenRow]] = {}
+
+    def get(self, token_hash: str) -> TokenRow | None:
+        entry = self._rows.get(token_hash)
+        if entry is None or entry[0] <= time.monotonic():
+            return None
+        return entry[1]
+
+    def put(self, token_hash: str, row: TokenRow) -> None:
+        if len(self._rows) >= self.MAX:
+            self._rows.clear()
+        self._rows[token_hash] = (time.monotonic() + self.seconds, row)
+
+    def clear(self) -> None:
+        self._rows.clear()
 
 
 @dataclass(frozen=True)
@@ -475,6 +508,26 @@ class Store:
         self.url = normalize_url(url)
         self.engine = make_engine(self.url)
         self.tiles = TileCache()
+        self.tokens = TokenCache()
+
+        @event.listens_for(self.engine, "after_execute")
+        def _on_execute(_conn: Connection, clause: Any, *_: Any) -> None:
+            if isinstance(clause, (Update, Delete)) and clause.table is t.tokens:
+                self.tokens.clear()  # a token changed or went: forget every cached one
+
+    def token(self, token_hash: str) -> TokenRow | None:
+        """The token's row, from :class:`TokenCache` when read within the last second."""
+        row = self.tokens.get(token_hash)
+        if row is None:
+            with self.read() as tx:
+                row = tx.token(token_hash)
+            if row is not None:
+                self.tokens.put(token_hash, row)
+        return row
+
+    def cached_token(self, token_hash: str) -> TokenRow | None:
+        """The token's row if :class:`TokenCache` holds it (no database read)."""
+        return self.tokens.get(token_hash)
 
     @property
     def dialect(self) -> str:
