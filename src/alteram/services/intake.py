@@ -104,8 +104,9 @@ class _Intake:
 
     def run(self, items: list[Item], hashes: list[str]) -> list[Result]:
         keys = [(i.platform_id, i.body.content.platform_id) for i in items]
-        self.found = self.tx.find_open_cases(keys)  # one query for the whole batch
         reporters = [(i.platform_id, i.body.reporter.handle) for i in items]
+        # one query for the whole batch; of each case's reporters, only this batch's
+        self.found = self.tx.find_open_cases(keys, {handle for _, handle in reporters})
         self.held = standing.at_intake(self.tx, self.ctx, reporters, self.now)
         results: list[Result] = []
         for item, request_hash in zip(items, hashes, strict=True):
@@ -156,6 +157,9 @@ class _Intake:
             if case is None:
                 return None
             self.cases[key] = case
+            due = case.due_at()
+            if due is not None and due <= self.now:  # a panel draw excludes every party
+                self.tx.load_all_reporters(case)
             advanced = case.advance(self.now, self.ctx.policy, self.pool)
             if advanced:
                 self.events += advanced

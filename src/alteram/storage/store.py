@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import secrets
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,6 +37,7 @@ from alteram.domain.case import Case
 from alteram.domain.events import Event, commitment, leaf
 from alteram.domain.panel import Juror
 from alteram.storage import decisions as _decisions
+from alteram.storage import reporters as _reporters
 from alteram.storage import tables as t
 from alteram.storage.log import LogStore, TileCache
 from alteram.tlog import leaf_hash
@@ -139,6 +140,18 @@ class Tx:
         self._pg = conn.dialect.name == "postgresql"
         self.log = LogStore(conn, tiles or TileCache())
         self._keys: dict[str, bytes] = {}
+        self._reporters: dict[str, int] = {}  # case id -> reporters stored when loaded
+
+    def _loaded(self, doc: str, handles: Collection[str] | None = None) -> Case:
+        """A case from its document, with its reporters (all, or only these handles)."""
+        case = Case.model_validate_json(doc)
+        _reporters.load(self.conn, [case], handles)
+        self._reporters[case.id] = case.reporter_parties
+        return case
+
+    def load_all_reporters(self, case: Case) -> None:
+        """Complete a case loaded with only some reporters (``find_open_cases``)."""
+        _reporters.load(self.conn, [case])
 
     # -- cases ----------------------------------------------------------------
 
@@ -149,17 +162,21 @@ class Tx:
         if lock and self._pg:
             q = q.with_for_update(skip_locked=skip_locked)
         doc = self.conn.execute(q).scalar_one_or_none()
-        return None if doc is None else Case.model_validate_json(doc)
+        return None if doc is None else self._loaded(doc)
 
     def find_open_case(self, platform_id: str, external_id: str) -> Case | None:
         q = select(t.cases.c.doc).where(t.cases.c.open_key == _open_key(platform_id, external_id))
         if self._pg:
             q = q.with_for_update()
         doc = self.conn.execute(q).scalar_one_or_none()
-        return None if doc is None else Case.model_validate_json(doc)
+        return None if doc is None else self._loaded(doc)
 
-    def find_open_cases(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Case]:
-        """The cases taking reports for many ``(platform_id, external_id)`` at once."""
+    def find_open_cases(
+        self, keys: list[tuple[str, str]], reporters: Collection[str] | None = None
+    ) -> dict[tuple[str, str], Case]:
+        """The cases taking reports for many ``(platform_id, external_id)`` at once. With
+        ``reporters``, each case holds only those of its reporters (enough to file a batch
+        by them; :meth:`load_all_reporters` completes one)."""
         out: dict[tuple[str, str], Case] = {}
         wanted = sorted({_open_key(p, e) for p, e in keys})
         for i in range(0, len(wanted), 900):
@@ -169,6 +186,9 @@ class Tx:
             for (doc,) in self.conn.execute(q):
                 case = Case.model_validate_json(doc)
                 out[(case.content.platform, case.content.external_id)] = case
+        cases = list(out.values())
+        _reporters.load(self.conn, cases, reporters)
+        self._reporters.update({c.id: c.reporter_parties for c in cases})
         return out
 
     def _case_row(self, case: Case, now: datetime) -> dict[str, Any]:
@@ -180,7 +200,7 @@ class Tx:
             "category": case.category,
             "due_at": case.due_at(),
             "updated_at": now,
-            "doc": case.model_dump_json(),
+            "doc": case.model_dump_json(exclude={"reporters"}),  # rows of case_reporters
         }
 
     def insert_case(self, case: Case, now: datetime) -> None:
@@ -197,6 +217,8 @@ class Tx:
             )
         )
         self._keys[case.id] = bytes.fromhex(key)
+        _reporters.save(self.conn, [case], {**self._reporters, case.id: 0})
+        self._reporters[case.id] = case.reporter_parties
         self._save_seats(case)
         _decisions.save(self.conn, case)
 
@@ -204,6 +226,7 @@ class Tx:
         self.conn.execute(
             update(t.cases).where(t.cases.c.id == case.id).values(**self._case_row(case, now))
         )
+        _reporters.save(self.conn, [case], self._reporters)
         self._save_seats(case)
         _decisions.save(self.conn, case)
 
@@ -235,6 +258,8 @@ class Tx:
                 ],
             )
             self._keys.update({k: bytes.fromhex(v) for k, v in keys.items()})
+            self._reporters.update({c.id: 0 for c in new})
+        _reporters.save(self.conn, [*changed, *new], self._reporters)
         for case in (*changed, *new):
             self._save_seats(case)
             _decisions.save(self.conn, case)
