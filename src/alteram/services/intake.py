@@ -76,6 +76,7 @@ class _Intake:
         self.now: datetime = ctx.now()
         self.cases: dict[tuple[str, str], Case] = {}
         self.new: list[Case] = []
+        self.pending: dict[str, Case] = {}  # the new cases by id (for precedents)
         self.new_ids: set[str] = set()
         self.changed: dict[str, Case] = {}
         self.events: list[Event] = []
@@ -197,8 +198,7 @@ class _Intake:
             )
         precedent = None
         if case is None and (evidence.images or evidence.text):
-            pending = {c.id: c for c in self.new}
-            case, precedent = resolve(self.tx, self.index, evidence, pending)
+            case, precedent = resolve(self.tx, self.index, evidence, self.pending)
             if case is not None:
                 self.cases[(item.platform_id, body.content.platform_id)] = case
         if case is not None:
@@ -220,6 +220,7 @@ class _Intake:
             )
             self.events += opened
             self.new.append(case)
+            self.pending[case.id] = case
             self.new_ids.add(case.id)
             self.cases[(item.platform_id, body.content.platform_id)] = case
             self.index.add(case.id, evidence)

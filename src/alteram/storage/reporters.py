@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, select
 
 from alteram.domain.case import Case
 from alteram.domain.content import Party, Role
 from alteram.storage import tables as t
+from alteram.storage.bulk import insert_rows
 
 CHUNK = 900  # bound parameters per statement, well under SQLite's limit
 
@@ -58,8 +59,7 @@ def save(conn: Connection, cases: Sequence[Case], stored: dict[str, int]) -> Non
             if int(p.id[1:]) > known
         ]
         stored[case.id] = case.reporter_parties
-    if rows:
-        conn.execute(insert(t.case_reporters), rows)
+    insert_rows(conn, t.case_reporters, rows)
 
 
 def count(conn: Connection, case_id: str) -> int:

@@ -39,6 +39,7 @@ from alteram.domain.panel import Juror
 from alteram.storage import decisions as _decisions
 from alteram.storage import reporters as _reporters
 from alteram.storage import tables as t
+from alteram.storage.bulk import executemany, insert_rows
 from alteram.storage.log import LogStore, TileCache
 from alteram.tlog import leaf_hash
 
@@ -235,16 +236,18 @@ class Tx:
         content's open key), then inserts."""
         if changed:
             rows = [{"b_id": c.id, **self._case_row(c, now)} for c in changed]
+            shape = tuple(rows[0])
             stmt = (
                 update(t.cases)
                 .where(t.cases.c.id == bindparam("b_id"))
-                .values({k: bindparam(k) for k in rows[0] if k != "b_id"})
+                .values({k: bindparam(k) for k in shape if k != "b_id"})
             )
-            self.conn.execute(stmt, rows)
+            executemany(self.conn, stmt, rows, shape)
         if new:
             keys = {c.id: secrets.token_hex(32) for c in new}
-            self.conn.execute(
-                insert(t.cases),
+            insert_rows(
+                self.conn,
+                t.cases,
                 [
                     {
                         "id": c.id,
@@ -346,8 +349,7 @@ class Tx:
 
     def add_reports(self, rows: list[dict[str, Any]]) -> None:
         """Insert report rows (the columns of ``reports``) in one statement."""
-        if rows:
-            self.conn.execute(insert(t.reports), rows)
+        insert_rows(self.conn, t.reports, rows)
 
     def report_by_idempotency_key(self, platform_id: str, key: str) -> IdempotentReport | None:
         row = self.conn.execute(
@@ -397,23 +399,25 @@ class Tx:
             return
         self._load_commit_keys({e.case_id for e in events})
         commits = {case_id: commitment(key) for case_id, key in self._keys.items()}
+        records = [e.record() for e in events]
         leaves = [
-            leaf(e, commits.get(e.case_id) or commitment(self._commit_key(e.case_id)))
-            for e in events
+            leaf(e, commits.get(e.case_id) or commitment(self._commit_key(e.case_id)), r)
+            for e, r in zip(events, records, strict=True)
         ]
         first = self.log.append(leaves)
-        self.conn.execute(
-            insert(t.events),
+        insert_rows(
+            self.conn,
+            t.events,
             [
                 {
                     "case_id": e.case_id,
                     "type": e.type,
                     "at": e.at,
                     "hash": leaf_hash(data).hex(),
-                    "payload": json.dumps(e.record(), sort_keys=True),
+                    "payload": _PAYLOAD.encode(r),
                     "log_index": first + i,
                 }
-                for i, (e, data) in enumerate(zip(events, leaves, strict=True))
+                for i, (e, r, data) in enumerate(zip(events, records, leaves, strict=True))
             ],
         )
 
@@ -432,13 +436,11 @@ class Tx:
         self.conn.execute(insert(t.notices).values(**values))
 
     def add_notices(self, rows: list[dict[str, Any]]) -> None:
-        if rows:
-            self.conn.execute(insert(t.notices), rows)
+        insert_rows(self.conn, t.notices, rows)
 
     def add_tokens(self, rows: list[dict[str, Any]]) -> None:
         """Token rows (``hash``, ``kind``, ``subject``, ``party_id``, ``created_at``)."""
-        if rows:
-            self.conn.execute(insert(t.tokens), rows)
+        insert_rows(self.conn, t.tokens, rows)
 
     def notices_for(self, case_id: str) -> list[dict[str, Any]]:
         q = select(t.notices).where(t.notices.c.case_id == case_id).order_by(t.notices.c.id)
@@ -522,6 +524,9 @@ class Tx:
         for row in out:
             row["tokens"] = int(counts.get(row["id"], 0))
         return out
+
+
+_PAYLOAD = json.JSONEncoder(sort_keys=True)  # as json.dumps(..., sort_keys=True), made once
 
 
 def _open_key(platform_id: str, external_id: str) -> str:

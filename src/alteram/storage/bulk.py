@@ -1,0 +1,55 @@
+"""Many rows in one statement without SQLAlchemy's per-row parameter building.
+
+``conn.execute(insert(table), rows)`` builds and type-converts a parameter set
+per row in Python (several microseconds each); a batch of 1,000 reports inserts
+about 7,000 rows. On SQLite, :func:`executemany` compiles the statement once per
+shape, converts the values with the columns' own bind processors, and hands
+plain tuples to the driver's ``executemany``. Other databases take the ordinary
+path (same SQL, same conversions).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Insert, Table, Update, bindparam, insert
+
+_Proc = Callable[[Any], Any] | None
+_compiled: dict[tuple[str, str, str, tuple[str, ...]], tuple[str, list[tuple[str, _Proc]]]] = {}
+
+
+def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """``INSERT`` the rows (dicts with the same keys: column names) in one statement."""
+    if not rows:
+        return
+    cols = tuple(rows[0])
+    executemany(conn, insert(table).values({c: bindparam(c) for c in cols}), rows, cols)
+
+
+def executemany(
+    conn: Connection,
+    stmt: Insert | Update,
+    rows: Sequence[dict[str, Any]],
+    shape: tuple[str, ...],
+) -> None:
+    """Run ``stmt`` (bound parameters named as the rows' keys) once per row. ``shape``
+    names the statement's form together with its table (the compiled-statement cache key)."""
+    if not rows:
+        return
+    dialect = conn.dialect
+    if dialect.paramstyle != "qmark":
+        conn.execute(stmt, list(rows))
+        return
+    key = (dialect.name, type(stmt).__name__, str(getattr(stmt.table, "name", "")), shape)
+    entry = _compiled.get(key)
+    if entry is None:
+        compiled = stmt.compile(dialect=dialect)
+        procs: list[tuple[str, _Proc]] = [
+            (name, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect))
+            for name in compiled.positiontup or []
+        ]
+        entry = _compiled[key] = (str(compiled), procs)
+    sql, order = entry
+    params = [tuple(p(r[n]) if p else r[n] for n, p in order) for r in rows]
+    conn.exec_driver_sql(sql, params)
