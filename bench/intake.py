@@ -75,7 +75,7 @@ class _Server:
             self.port = int(s.getsockname()[1])
         self.url = url
 
-    def __enter__(self) -> str:
+    def __enter__(self) -> _Server:
         self.proc = subprocess.Popen(
             [sys.executable, __file__, "serve", self.url, str(self.port)],
             env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
@@ -91,11 +91,28 @@ class _Server:
                 time.sleep(0.05)
         if os.environ.get("BENCH_PIDFILE"):
             Path(os.environ["BENCH_PIDFILE"]).write_text(str(self.proc.pid))
+        return self
+
+    @property
+    def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    def cpu(self) -> float:
+        return _cpu(self.proc)
 
     def __exit__(self, *_: object) -> None:
         self.proc.terminate()
         self.proc.wait(30)
+
+
+def _cpu(proc: subprocess.Popen[bytes]) -> float:
+    """CPU seconds (user + system, all threads) the server process has used so far: what
+    a report costs the server, whatever else the machine is running (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _fresh(tmp: Path, name: str) -> tuple[Context, str, str]:
@@ -177,34 +194,37 @@ def run(n: int = 100_000, contents: int = 1_000, singles: int = 4_000) -> list[R
             for first in range(0, n, 1000)
         ]
         with (
-            _Server(db) as url,
+            _Server(db) as server,
             httpx.Client(
-                base_url=url,
+                base_url=server.base,
                 headers={**auth, "Content-Type": "application/json"},
                 timeout=300,
             ) as c,
         ):
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), server.cpu()
             for body in bodies:
                 answer = c.post("/api/v1/reports:batch", content=body).json()
                 assert answer["rejected"] == 0, answer
             rate = n / (time.perf_counter() - start)
+            cpu = server.cpu() - cpu
         assert _counts(ctx) == (contents, n), _counts(ctx)
         rows.append(
             (f"{n:,} reports on {contents:,} posts, :batch", rate, "reports/s", ">= 10,000")
         )
+        rows.append(("  server CPU per report (:batch)", cpu / n * 1e6, "us", "-"))
 
         ctx, token, db = _fresh(tmp, "singles")
-        with _Server(db) as url:
-            port = int(url.rsplit(":", 1)[1])
-            requests = [_request(port, token, _report(i, contents)) for i in range(singles)]
-            start = time.perf_counter()
-            statuses = asyncio.run(_singles(port, requests))
+        with _Server(db) as server:
+            requests = [_request(server.port, token, _report(i, contents)) for i in range(singles)]
+            start, cpu = time.perf_counter(), server.cpu()
+            statuses = asyncio.run(_singles(server.port, requests))
             rate = singles / (time.perf_counter() - start)
+            cpu = server.cpu() - cpu
         assert set(statuses) == {202} and len(statuses) == singles, set(statuses)
         assert _counts(ctx) == (min(contents, singles), singles)
         name = f"{singles:,} single reports, {CLIENTS} concurrent clients"
         rows.append((name, rate, "reports/s", ">= 2,000"))
+        rows.append(("  server CPU per report (singles)", cpu / singles * 1e6, "us", "-"))
         for c_ in (base, ctx):
             c_.store.dispose()
     return rows

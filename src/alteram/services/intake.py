@@ -158,13 +158,13 @@ class _Intake:
             if case is None:
                 return None
             self.cases[key] = case
-            due = case.due_at()
-            if due is not None and due <= self.now:  # a panel draw excludes every party
-                self.tx.load_all_reporters(case)
-            advanced = case.advance(self.now, self.ctx.policy, self.pool)
-            if advanced:
-                self.events += advanced
-                self.changed[case.id] = case
+            due = case.due_at()  # when advance() has work to do (the deadline timer's key)
+            if due is not None and due <= self.now:
+                self.tx.load_all_reporters(case)  # a panel draw excludes every party
+                advanced = case.advance(self.now, self.ctx.policy, self.pool)
+                if advanced:
+                    self.events += advanced
+                    self.changed[case.id] = case
         return case if case.accepts_reports else None
 
     def _one(self, item: Item, request_hash: str) -> Filed:

@@ -180,13 +180,15 @@ class Tx:
         by them; :meth:`load_all_reporters` completes one)."""
         out: dict[tuple[str, str], Case] = {}
         wanted = sorted({_open_key(p, e) for p, e in keys})
+        c = t.cases.c
         for i in range(0, len(wanted), 900):
-            q = select(t.cases.c.doc).where(t.cases.c.open_key.in_(wanted[i : i + 900]))
+            q = select(c.doc, c.commit_key).where(c.open_key.in_(wanted[i : i + 900]))
             if self._pg:
                 q = q.with_for_update()
-            for (doc,) in self.conn.execute(q):
+            for doc, key in self.conn.execute(q):
                 case = Case.model_validate_json(doc)
                 out[(case.content.platform, case.content.external_id)] = case
+                self._keys[case.id] = bytes.fromhex(key)  # for its events' commitments
         cases = list(out.values())
         _reporters.load(self.conn, cases, reporters)
         self._reporters.update({c.id: c.reporter_parties for c in cases})
