@@ -11,6 +11,7 @@ path (same SQL, same conversions).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Insert, Table, Update, bindparam, insert
@@ -51,5 +52,33 @@ def executemany(
         ]
         entry = _compiled[key] = (str(compiled), procs)
     sql, order = entry
-    params = [tuple(p(r[n]) if p else r[n] for n, p in order) for r in rows]
+    get = itemgetter(*(n for n, _ in order))
+    converts = [(i, _memo(p)) for i, (_, p) in enumerate(order) if p is not None]
+    if len(order) == 1:
+        params: list[Any] = [(get(r),) for r in rows]
+    else:
+        params = [get(r) for r in rows]
+    if converts:
+        for k, values in enumerate(params):
+            values = list(values)
+            for i, convert in converts:
+                values[i] = convert(values[i])
+            params[k] = tuple(values)
     conn.exec_driver_sql(sql, params)
+
+
+def _memo(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``convert`` remembering its answers for one statement: a batch's rows mostly share
+    one timestamp, converted once instead of once per row."""
+    seen: dict[Any, Any] = {}
+
+    def cached(value: Any) -> Any:
+        try:
+            return seen[value]
+        except KeyError:
+            out = seen[value] = convert(value)
+            return out
+        except TypeError:  # unhashable (a JSON list): convert every time
+            return convert(value)
+
+    return cached
