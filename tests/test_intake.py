@@ -192,3 +192,32 @@ def test_a_panel_drawn_while_filing_excludes_reporters_the_batch_did_not_load(
     assert case is not None and case.panel is not None
     assert conflicted.id not in case.panel.chosen
     assert sorted(case.panel.chosen) == sorted(j.id for j in people.jurors[:-1])
+
+
+def test_reports_filed_together_from_the_event_loop_share_a_few_commits(
+    ctx: Context, people: People
+) -> None:
+    """32 requests waiting at once on GroupCommit.file: each answered after its commit,
+    in far fewer transactions than reports (the first leads alone, the rest together)."""
+    import asyncio
+
+    from sqlalchemy import event
+
+    from alteram.services.intake import GroupCommit, Item
+    from alteram.services.reports import Filed, ReportRequest
+
+    commits: list[int] = []
+    event.listen(ctx.store.engine, "commit", lambda _conn: commits.append(1))
+    group = GroupCommit(ctx)
+    items = [
+        Item(people.platform_id, ReportRequest.model_validate(item(f"p-{n % 4}", f"u-{n}")))
+        for n in range(32)
+    ]
+
+    async def file_all() -> list[Filed]:
+        return await asyncio.gather(*(group.file(i) for i in items))
+
+    answers = asyncio.run(file_all())
+    assert len({a.report_id for a in answers}) == 32 and len({a.case_id for a in answers}) == 4
+    assert count(ctx, t.reports) == 32
+    assert 1 <= len(commits) <= 4  # checkpoint signing may add one

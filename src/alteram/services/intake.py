@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import threading
+import time
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,6 +36,9 @@ from alteram.storage.evidence import add_prints
 from alteram.storage.store import Tx
 
 MAX_BATCH = 1000
+GATHER_STEP = 0.0002  # seconds: see GroupCommit._gather
+GATHER_IDLE = 0.001
+GATHER_MAX = 0.003
 
 
 @dataclass(frozen=True)
@@ -311,6 +315,7 @@ class GroupCommit:
         self._lock = threading.Lock()
         self._queue: list[tuple[Item, _Waiter]] = []
         self._leading = False
+        self._last = 0  # reports in the last batch: how many clients are filing together
 
     def _enqueue(self, item: Item, waiter: _Waiter) -> bool:
         """Queue the item; ``True`` if the caller must lead."""
@@ -335,13 +340,29 @@ class GroupCommit:
             await to_thread.run_sync(self._lead)
         return await future
 
+    def _gather(self) -> None:
+        """Before committing fewer reports than the last batch held, give the others of
+        that crowd a moment to arrive: clients answered by the last commit send their next
+        reports now, and without the wait every other commit would carry one report
+        (PostgreSQL's ``commit_delay``, in the same spirit). Stops as soon as the queue
+        holds as many, stops growing for ``GATHER_IDLE`` seconds, or after ``GATHER_MAX``."""
+        waited, seen, idle = 0.0, len(self._queue), 0.0
+        while 0 < seen < self._last and waited < GATHER_MAX and idle < GATHER_IDLE:
+            time.sleep(GATHER_STEP)
+            waited += GATHER_STEP
+            now = len(self._queue)
+            idle = 0.0 if now > seen else idle + GATHER_STEP
+            seen = now
+
     def _lead(self) -> None:
         while True:
+            self._gather()
             with self._lock:
                 batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
                 if not batch:
                     self._leading = False
                     return
+                self._last = len(batch)
             try:
                 results: list[Result | BaseException] = list(
                     file_batch(self.ctx, [item for item, _ in batch])
