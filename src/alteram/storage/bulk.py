@@ -17,7 +17,8 @@ from typing import Any
 from sqlalchemy import Connection, Insert, Table, Update, bindparam, insert
 
 _Proc = Callable[[Any], Any] | None
-_compiled: dict[tuple[str, str, str, tuple[str, ...]], tuple[str, list[tuple[str, _Proc]]]] = {}
+_Key = tuple[str, str, str, tuple[str, ...]]  # dialect, statement kind, table, columns
+_compiled: dict[_Key, tuple[str, list[tuple[str, _Proc]]]] = {}
 
 
 def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
@@ -25,7 +26,10 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
     if not rows:
         return
     cols = tuple(rows[0])
-    executemany(conn, insert(table).values({c: bindparam(c) for c in cols}), rows, cols)
+    if conn.dialect.paramstyle != "qmark":
+        conn.execute(insert(table), list(rows))
+        return
+    _run(conn, ("insert", table.name, cols), lambda: insert(table).values(_binds(cols)), rows)
 
 
 def executemany(
@@ -38,19 +42,32 @@ def executemany(
     names the statement's form together with its table (the compiled-statement cache key)."""
     if not rows:
         return
-    dialect = conn.dialect
-    if dialect.paramstyle != "qmark":
+    if conn.dialect.paramstyle != "qmark":
         conn.execute(stmt, list(rows))
         return
-    key = (dialect.name, type(stmt).__name__, str(getattr(stmt.table, "name", "")), shape)
-    entry = _compiled.get(key)
-    if entry is None:
-        compiled = stmt.compile(dialect=dialect)
+    table = str(getattr(stmt.table, "name", ""))
+    _run(conn, (type(stmt).__name__, table, shape), lambda: stmt, rows)
+
+
+def _binds(cols: tuple[str, ...]) -> dict[str, Any]:
+    return {c: bindparam(c) for c in cols}
+
+
+def _run(
+    conn: Connection,
+    key: tuple[str, str, tuple[str, ...]],
+    build: Callable[[], Insert | Update],
+    rows: Sequence[dict[str, Any]],
+) -> None:
+    dialect = conn.dialect
+    entry = _compiled.get((dialect.name, *key))
+    if entry is None:  # compiled once per shape: building a statement costs as much
+        compiled = build().compile(dialect=dialect)
         procs: list[tuple[str, _Proc]] = [
             (name, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect))
             for name in compiled.positiontup or []
         ]
-        entry = _compiled[key] = (str(compiled), procs)
+        entry = _compiled[(dialect.name, *key)] = (str(compiled), procs)
     sql, order = entry
     get = itemgetter(*(n for n, _ in order))
     converts = [(i, _memo(p)) for i, (_, p) in enumerate(order) if p is not None]
