@@ -383,8 +383,11 @@ class _Waiter:
     def settle(self, result: Result | BaseException) -> None:
         if self.loop is None:
             _set(self.future, result)
-        else:
+            return
+        try:
             self.loop.call_soon_threadsafe(_set, self.future, result)
+        except RuntimeError:  # that event loop has closed: nobody is waiting any more
+            pass
 
 
 def _set(future: Future[Filed] | asyncio.Future[Filed], result: Result | BaseException) -> None:
