@@ -10,6 +10,7 @@ requests share one durable commit (one fsync) instead of paying one each.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import threading
 import time
@@ -384,10 +385,8 @@ class _Waiter:
         if self.loop is None:
             _set(self.future, result)
             return
-        try:
+        with contextlib.suppress(RuntimeError):  # that loop has closed: nobody waits
             self.loop.call_soon_threadsafe(_set, self.future, result)
-        except RuntimeError:  # that event loop has closed: nobody is waiting any more
-            pass
 
 
 def _set(future: Future[Filed] | asyncio.Future[Filed], result: Result | BaseException) -> None:
