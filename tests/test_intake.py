@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from alteram.services.context import Context
 from alteram.storage import tables as t
-from conftest import People
+from conftest import People, make_people
 
 
 def item(post: str, reporter: str, category: str = "harassment", **extra: Any) -> dict[str, Any]:
@@ -125,3 +125,99 @@ def test_concurrent_single_reports_share_commits_and_lose_nothing(
     assert count(ctx, t.cases) == 5 and count(ctx, t.reports) == 320
     with ctx.store.transaction() as tx:
         assert sorted(tx.get_case(c).report_count for c in tx.case_ids()) == [64] * 5  # type: ignore[union-attr]
+
+
+def test_a_token_changed_or_deleted_stops_working_at_once_despite_the_cache(
+    client: TestClient, people: People, ctx: Context
+) -> None:
+    from sqlalchemy import delete, update
+
+    from alteram.services.accounts import hash_token
+
+    token = people.platform_auth["Authorization"].split()[1]
+    assert client.get("/api/v1/reporters/notices", headers=people.platform_auth).status_code == 200
+    assert ctx.store.cached_token(hash_token(token)) is not None  # answered from the cache now
+    with ctx.store.transaction() as tx:  # e.g. a token demoted by an administrator
+        tx.conn.execute(
+            update(t.tokens).where(t.tokens.c.hash == hash_token(token)).values(kind="juror")
+        )
+    r = client.get("/api/v1/reporters/notices", headers=people.platform_auth)
+    assert r.status_code == 403
+    with ctx.store.transaction() as tx:  # revoked
+        tx.conn.execute(delete(t.tokens).where(t.tokens.c.hash == hash_token(token)))
+    r = client.get("/api/v1/reporters/notices", headers=people.platform_auth)
+    assert r.status_code == 401 and r.json()["error"]["code"] == "unauthenticated"
+
+
+def _file(ctx: Context, platform_id: str, reporter: str) -> str:
+    from alteram.services.reports import ReportRequest, file_report
+
+    return file_report(
+        ctx, platform_id, ReportRequest.model_validate(item("viral", reporter))
+    ).case_id
+
+
+def test_reporters_are_rows_beside_the_case_document_not_in_it(ctx: Context) -> None:
+    from alteram.services import accounts
+
+    platform_id, _ = accounts.create_platform(ctx, "forum.example")
+    case_id = {_file(ctx, platform_id, f"u{i}") for i in range(3)}.pop()
+    _file(ctx, platform_id, "u1")  # a second report by a party adds no party
+    with ctx.store.transaction() as tx:
+        doc = json.loads(tx.conn.execute(select(t.cases.c.doc)).scalar_one())
+        rows = tx.conn.execute(
+            select(t.case_reporters.c.seq, t.case_reporters.c.handle).order_by("seq")
+        ).all()
+        case = tx.get_case(case_id)
+    assert "reporters" not in doc and doc["reporter_parties"] == 3
+    assert [tuple(r) for r in rows] == [(1, "u0"), (2, "u1"), (3, "u2")]
+    assert case is not None and case.report_count == 4
+    assert [(p.id, p.handle) for p in case.reporters] == [("r1", "u0"), ("r2", "u1"), ("r3", "u2")]
+
+
+def test_a_panel_drawn_while_filing_excludes_reporters_the_batch_did_not_load(
+    ctx: Context, clock: Any
+) -> None:
+    """Filing loads only the batch's own reporters of a case; when the filing also draws
+    the panel (the reply window has passed), every reporter must be known to the draw."""
+    from datetime import timedelta
+
+    people = make_people(ctx, jurors=ctx.policy.panel.first)
+    (conflicted,) = people.add_jurors(1, handles=["u0"])  # an earlier reporter's account
+    case_id = _file(ctx, people.platform_id, "u0")
+    clock.advance(ctx.policy.deadlines.reply + timedelta(minutes=1))
+    assert _file(ctx, people.platform_id, "u9") == case_id  # draws the panel on the way
+    with ctx.store.transaction() as tx:
+        case = tx.get_case(case_id)
+    assert case is not None and case.panel is not None
+    assert conflicted.id not in case.panel.chosen
+    assert sorted(case.panel.chosen) == sorted(j.id for j in people.jurors[:-1])
+
+
+def test_reports_filed_together_from_the_event_loop_share_a_few_commits(
+    ctx: Context, people: People
+) -> None:
+    """32 requests waiting at once on GroupCommit.file: each answered after its commit,
+    in far fewer transactions than reports (the first leads alone, the rest together)."""
+    import asyncio
+
+    from sqlalchemy import event
+
+    from alteram.services.intake import GroupCommit, Item
+    from alteram.services.reports import Filed, ReportRequest
+
+    commits: list[int] = []
+    event.listen(ctx.store.engine, "commit", lambda _conn: commits.append(1))
+    group = GroupCommit(ctx)
+    items = [
+        Item(people.platform_id, ReportRequest.model_validate(item(f"p-{n % 4}", f"u-{n}")))
+        for n in range(32)
+    ]
+
+    async def file_all() -> list[Filed]:
+        return await asyncio.gather(*(group.file(i) for i in items))
+
+    answers = asyncio.run(file_all())
+    assert len({a.report_id for a in answers}) == 32 and len({a.case_id for a in answers}) == 4
+    assert count(ctx, t.reports) == 32
+    assert 1 <= len(commits) <= 4  # checkpoint signing may add one

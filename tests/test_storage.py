@@ -9,7 +9,7 @@ from datetime import timedelta, timezone
 
 import pytest
 from alembic.script import ScriptDirectory
-from sqlalchemy import func, select, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from alteram.domain.case import Case, CaseState
@@ -21,7 +21,7 @@ from alteram.services.context import Context
 from alteram.services.reports import ReportRequest, file_report
 from alteram.storage import tables as t
 from alteram.storage.migrate import alembic_config, upgrade
-from alteram.storage.store import Store, normalize_url
+from alteram.storage.store import Store, Tx, make_engine, normalize_url
 from alteram.tlog import leaf_hash
 from conftest import REQUIRE_ENV, require_or_skip, with_search_path
 from factories import (
@@ -605,3 +605,48 @@ def test_concurrent_replays_of_one_idempotency_key_file_once(ctx: Context, peopl
     with ctx.store.transaction() as tx:
         assert len(tx.reports_for(filed[0].case_id)) == 1
         assert tx.get_case(filed[0].case_id).report_count == 1
+
+
+def test_the_case_reporters_migration_moves_reporters_out_of_documents_and_back(
+    store_url: str,
+) -> None:
+    """0010 on a database whose case documents still list their reporters (as 0005 left
+    them): rows in ``case_reporters``, the count in the document; downgrade restores."""
+    import json as json_
+
+    from alembic import command
+
+    command.downgrade(alembic_config(store_url), "0005")
+    case, _ = open_case("c-old", reporters=["a", "b", "c"])
+    old_doc = json_.loads(case.model_dump_json())
+    old_doc.pop("reporter_parties")
+    eng = make_engine(store_url)
+    with eng.begin() as conn:
+        conn.execute(
+            insert(t.cases).values(
+                id=case.id,
+                platform_id=case.content.platform,
+                external_id=case.content.external_id,
+                state=case.state.value,
+                category=case.category,
+                opened_at=case.opened_at,
+                updated_at=case.opened_at,
+                doc=json_.dumps(old_doc),
+            )
+        )
+    upgrade(store_url)
+    with eng.begin() as conn:
+        doc = json_.loads(conn.execute(select(t.cases.c.doc)).scalar_one())
+        rows = conn.execute(
+            select(t.case_reporters.c.seq, t.case_reporters.c.handle).order_by("seq")
+        ).all()
+        loaded = Tx(conn).get_case("c-old")
+    assert "reporters" not in doc and doc["reporter_parties"] == 3
+    assert [tuple(r) for r in rows] == [(1, "a"), (2, "b"), (3, "c")]
+    assert loaded is not None and loaded.reporters == case.reporters
+    command.downgrade(alembic_config(store_url), "0005")
+    with eng.begin() as conn:
+        doc = json_.loads(conn.execute(select(t.cases.c.doc)).scalar_one())
+    assert doc["reporters"] == old_doc["reporters"]
+    eng.dispose()
+    upgrade(store_url)

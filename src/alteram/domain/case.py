@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel
+from pydantic import BaseModel, model_validator
 
 from alteram.domain import compliance
 from alteram.domain import dispute as dispute_mode
@@ -104,7 +104,13 @@ class Case(BaseModel):
     pending_draw_hash: str | None = None
     shortfall_seen: int | None = None
     author: Party
+    # The reporting parties r1, r2, ... The store keeps them as rows beside the case, not
+    # in its document (a mass-reported case would otherwise rewrite an ever-growing
+    # document per report); for filing, it may load only the reporters that matter to a
+    # batch, and ``reporter_parties`` says how many there are in all.
     reporters: list[Party] = []
+    reporter_parties: int = 0
+    respondent: Party | None = None  # the platform, in a dispute (kept in the document)
     report_count: int = 0
     cited_laws: list[CitedLaw] = []
     interim: InterimMeasure | None = None
@@ -121,6 +127,17 @@ class Case(BaseModel):
     precedent: Precedent | None = None
     new_grounds: list[str] = []
     dispute: dispute_mode.Dispute | None = None  # dispute mode: what the platform did
+
+    @model_validator(mode="after")
+    def _count_reporters(self) -> Case:
+        self.reporter_parties = max(self.reporter_parties, len(self.reporters))
+        return self
+
+    def _new_reporter(self, handle: str) -> Party:
+        self.reporter_parties += 1
+        party = Party(id=f"r{self.reporter_parties}", role=Role.REPORTER, handle=handle)
+        self.reporters.append(party)
+        return party
 
     # -- reading ------------------------------------------------------------
 
@@ -146,10 +163,11 @@ class Case(BaseModel):
         return self.is_open or self.state is CaseState.CLOSED_PRECEDENT
 
     def party_handles(self) -> list[str]:
-        return [self.author.handle, *(p.handle for p in self.reporters)]
+        respondent = [self.respondent.handle] if self.respondent else []
+        return [self.author.handle, *(p.handle for p in self.reporters), *respondent]
 
     def party(self, party_id: str) -> Party:
-        for p in (self.author, *self.reporters):
+        for p in (self.author, *self.reporters, *([self.respondent] if self.respondent else [])):
             if p.id == party_id:
                 return p
         raise Forbidden(f"no party {party_id!r} in case {self.id}")
@@ -284,11 +302,7 @@ class Case(BaseModel):
         self.report_count += 1
         events: list[ev.Event] = [self._report_filed(report, category, now)]
         if report.reporter not in {p.handle for p in self.reporters}:
-            party = Party(
-                id=f"r{len(self.reporters) + 1}", role=Role.REPORTER, handle=report.reporter
-            )
-            self.reporters.append(party)
-            events.append(precedent_notice(self, party, now))
+            events.append(precedent_notice(self, self._new_reporter(report.reporter), now))
         return events
 
     @staticmethod
@@ -345,12 +359,8 @@ class Case(BaseModel):
                     expires_at=self.interim.expires_at,
                 )
             )
-        known = {p.handle for p in self.reporters}
-        if report.reporter not in known:
-            party = Party(
-                id=f"r{len(self.reporters) + 1}", role=Role.REPORTER, handle=report.reporter
-            )
-            self.reporters.append(party)
+        if all(p.handle != report.reporter for p in self.reporters):
+            party = self._new_reporter(report.reporter)
             events.append(reporter_notice(self, party, category, policy, now))
         return events
 

@@ -174,7 +174,7 @@ def open_dispute(
         opened_at=now,
         reply_deadline=now + policy.deadlines.reply,
         author=Party(id="author", role=Role.AUTHOR, handle=content.author),
-        reporters=[Party(id=RESPONDENT, role=Role.PLATFORM, handle=dispute.platform)],
+        respondent=Party(id=RESPONDENT, role=Role.PLATFORM, handle=dispute.platform),
         dispute=dispute,
     )
     events: list[ev.Event] = [
@@ -219,6 +219,13 @@ def cite_precedent(case: Case, precedent: Precedent, now: datetime) -> list[ev.E
     ]
 
 
+def respondent(case: Case) -> Party:
+    """The platform a dispute is brought against."""
+    if case.respondent is None:
+        raise AssertionError(f"case {case.id} is not a dispute")
+    return case.respondent
+
+
 def notices_at_filing(case: Case, now: datetime) -> list[ev.Event]:
     d = dispute_of(case)
     reason = d.platform_reason or "no reason stated"
@@ -243,7 +250,7 @@ def notices_at_filing(case: Case, now: datetime) -> list[ev.Event]:
         "recommendation, published with its reasons."
     )
     return [
-        _notice(case, case.reporters[0], text, case.reply_deadline, now),
+        _notice(case, respondent(case), text, case.reply_deadline, now),
         _notice(case, case.author, own, None, now),
     ]
 
@@ -351,5 +358,5 @@ def on_ruling(case: Case, ruling: Ruling, now: datetime) -> list[ev.Event]:
             final=ruling.final,
         ),
         _notice(case, case.author, text, None, now),
-        _notice(case, case.reporters[0], text, None, now),
+        _notice(case, respondent(case), text, None, now),
     ]

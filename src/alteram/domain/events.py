@@ -21,10 +21,12 @@ from pydantic import BaseModel, ConfigDict
 from alteram.domain.remedy import Remedy
 from alteram.tlog.hashing import leaf_hash
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
 
 def canonical_json(value: Any) -> bytes:
     """Sorted keys, no insignificant whitespace, UTF-8 (RFC 8785 style)."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return _CANONICAL.encode(value).encode()
 
 
 class Event(BaseModel):
@@ -56,9 +58,12 @@ def _refuse(_: str) -> str:
     raise ValueError("this event names a party: its public record needs the case's secret")
 
 
-def public_record(event: Event, commit: Commit = _refuse) -> dict[str, Any]:
-    """What the public log holds of an event: no free text, parties as commitments."""
-    record = event.record()
+def public_record(
+    event: Event, commit: Commit = _refuse, record: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """What the public log holds of an event: no free text, parties as commitments.
+    ``record``: the event's :meth:`Event.record` if already made (it is not changed)."""
+    record = event.record() if record is None else dict(record)
     for name in event.private:
         record.pop(name, None)
     for name in event.committed:
@@ -67,9 +72,9 @@ def public_record(event: Event, commit: Commit = _refuse) -> dict[str, Any]:
     return record
 
 
-def leaf(event: Event, commit: Commit = _refuse) -> bytes:
+def leaf(event: Event, commit: Commit = _refuse, record: dict[str, Any] | None = None) -> bytes:
     """The log leaf: canonical JSON of the public record."""
-    return canonical_json(public_record(event, commit))
+    return canonical_json(public_record(event, commit, record))
 
 
 def event_hash(event: Event) -> str:

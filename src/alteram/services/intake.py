@@ -9,13 +9,17 @@ requests share one durable commit (one fsync) instead of paying one each.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import threading
+import time
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from anyio import to_thread
 from sqlalchemy.exc import IntegrityError
 
 from alteram.domain.case import Case, CaseState
@@ -33,6 +37,9 @@ from alteram.storage.evidence import add_prints
 from alteram.storage.store import Tx
 
 MAX_BATCH = 1000
+GATHER_STEP = 0.0002  # seconds: see GroupCommit._gather
+GATHER_IDLE = 0.001
+GATHER_MAX = 0.003
 
 
 @dataclass(frozen=True)
@@ -74,6 +81,7 @@ class _Intake:
         self.now: datetime = ctx.now()
         self.cases: dict[tuple[str, str], Case] = {}
         self.new: list[Case] = []
+        self.pending: dict[str, Case] = {}  # the new cases by id (for precedents)
         self.new_ids: set[str] = set()
         self.changed: dict[str, Case] = {}
         self.events: list[Event] = []
@@ -103,8 +111,9 @@ class _Intake:
 
     def run(self, items: list[Item], hashes: list[str]) -> list[Result]:
         keys = [(i.platform_id, i.body.content.platform_id) for i in items]
-        self.found = self.tx.find_open_cases(keys)  # one query for the whole batch
         reporters = [(i.platform_id, i.body.reporter.handle) for i in items]
+        # one query for the whole batch; of each case's reporters, only this batch's
+        self.found = self.tx.find_open_cases(keys, {handle for _, handle in reporters})
         self.held = standing.at_intake(self.tx, self.ctx, reporters, self.now)
         results: list[Result] = []
         for item, request_hash in zip(items, hashes, strict=True):
@@ -155,10 +164,13 @@ class _Intake:
             if case is None:
                 return None
             self.cases[key] = case
-            advanced = case.advance(self.now, self.ctx.policy, self.pool)
-            if advanced:
-                self.events += advanced
-                self.changed[case.id] = case
+            due = case.due_at()  # when advance() has work to do (the deadline timer's key)
+            if due is not None and due <= self.now:
+                self.tx.load_all_reporters(case)  # a panel draw excludes every party
+                advanced = case.advance(self.now, self.ctx.policy, self.pool)
+                if advanced:
+                    self.events += advanced
+                    self.changed[case.id] = case
         return case if case.accepts_reports else None
 
     def _one(self, item: Item, request_hash: str) -> Filed:
@@ -192,8 +204,7 @@ class _Intake:
             )
         precedent = None
         if case is None and (evidence.images or evidence.text):
-            pending = {c.id: c for c in self.new}
-            case, precedent = resolve(self.tx, self.index, evidence, pending)
+            case, precedent = resolve(self.tx, self.index, evidence, self.pending)
             if case is not None:
                 self.cases[(item.platform_id, body.content.platform_id)] = case
         if case is not None:
@@ -215,6 +226,7 @@ class _Intake:
             )
             self.events += opened
             self.new.append(case)
+            self.pending[case.id] = case
             self.new_ids.add(case.id)
             self.cases[(item.platform_id, body.content.platform_id)] = case
             self.index.add(case.id, evidence)
@@ -297,39 +309,93 @@ def _suspended(report_id: str, held: Standing | None) -> ReporterSuspended:
 class GroupCommit:
     """Concurrent single reports share transactions: the first caller to find no
     batch running becomes the leader and files everything queued, batch after
-    batch, until the queue is empty; the others wait for their own result."""
+    batch, until the queue is empty; the others wait for their own result.
+
+    :meth:`file` is for the event loop: a waiting request holds no thread, and only
+    the leader runs (in a worker thread) while the others queue up behind it."""
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self._lock = threading.Lock()
-        self._queue: list[tuple[Item, Future[Filed]]] = []
+        self._queue: list[tuple[Item, _Waiter]] = []
         self._leading = False
+        self._last = 0  # reports in the last batch: how many clients are filing together
+
+    def _enqueue(self, item: Item, waiter: _Waiter) -> bool:
+        """Queue the item; ``True`` if the caller must lead."""
+        with self._lock:
+            self._queue.append((item, waiter))
+            lead = not self._leading
+            self._leading = True
+        return lead
 
     def submit(self, item: Item) -> Filed:
+        """File from a plain thread; returns once the report is committed."""
         future: Future[Filed] = Future()
-        with self._lock:
-            self._queue.append((item, future))
-            lead = not self._leading
-            self._leading = self._leading or lead
-        if lead:
+        if self._enqueue(item, _Waiter(future, None)):
             self._lead()
         return future.result()
 
+    async def file(self, item: Item) -> Filed:
+        """File from the event loop; returns once the report is committed."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Filed] = loop.create_future()
+        if self._enqueue(item, _Waiter(future, loop)):
+            await to_thread.run_sync(self._lead)
+        return await future
+
+    def _gather(self) -> None:
+        """Before committing fewer reports than the last batch held, give the others of
+        that crowd a moment to arrive: clients answered by the last commit send their next
+        reports now, and without the wait every other commit would carry one report
+        (PostgreSQL's ``commit_delay``, in the same spirit). Stops as soon as the queue
+        holds as many, stops growing for ``GATHER_IDLE`` seconds, or after ``GATHER_MAX``."""
+        waited, seen, idle = 0.0, len(self._queue), 0.0
+        while 0 < seen < self._last and waited < GATHER_MAX and idle < GATHER_IDLE:
+            time.sleep(GATHER_STEP)
+            waited += GATHER_STEP
+            now = len(self._queue)
+            idle = 0.0 if now > seen else idle + GATHER_STEP
+            seen = now
+
     def _lead(self) -> None:
         while True:
+            self._gather()
             with self._lock:
                 batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
                 if not batch:
                     self._leading = False
                     return
+                self._last = len(batch)
             try:
-                results = file_batch(self.ctx, [item for item, _ in batch])
+                results: list[Result | BaseException] = list(
+                    file_batch(self.ctx, [item for item, _ in batch])
+                )
             except BaseException as exc:  # the whole batch failed: every waiter hears it
-                for _, future in batch:
-                    future.set_exception(exc)
-                continue
-            for (_, future), result in zip(batch, results, strict=True):
-                if isinstance(result, Filed):
-                    future.set_result(result)
-                else:
-                    future.set_exception(result)
+                results = [exc] * len(batch)
+            for (_, waiter), result in zip(batch, results, strict=True):
+                waiter.settle(result)
+
+
+@dataclass(frozen=True)
+class _Waiter:
+    """Where one queued report's answer goes: a thread's future, or an event loop's."""
+
+    future: Future[Filed] | asyncio.Future[Filed]
+    loop: asyncio.AbstractEventLoop | None
+
+    def settle(self, result: Result | BaseException) -> None:
+        if self.loop is None:
+            _set(self.future, result)
+            return
+        with contextlib.suppress(RuntimeError):  # that loop has closed: nobody waits
+            self.loop.call_soon_threadsafe(_set, self.future, result)
+
+
+def _set(future: Future[Filed] | asyncio.Future[Filed], result: Result | BaseException) -> None:
+    if future.done():  # an event-loop waiter whose request was cancelled
+        return
+    if isinstance(result, Filed):
+        future.set_result(result)
+    else:
+        future.set_exception(result)

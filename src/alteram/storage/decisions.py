@@ -26,6 +26,7 @@ from sqlalchemy import ColumnElement, Connection, and_, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from alteram.domain.case import Case
+from alteram.storage import reporters as _reporters
 from alteram.storage import tables as t
 
 RULING_ISSUED = "ruling_issued"
@@ -205,6 +206,7 @@ def with_cases(
         row = dict(r._mapping)
         doc = row.pop("doc")
         out.append((row, Case.model_validate_json(doc)))
+    _reporters.load(conn, [case for _, case in out])
     return out
 
 
@@ -224,8 +226,9 @@ def case_pages(conn: Connection, page: int = 500) -> Iterator[Case]:
         if last is not None:
             q = q.where(t.cases.c.id > last)
         rows = conn.execute(q).all()
-        for _, doc in rows:
-            yield Case.model_validate_json(doc)
+        cases = [Case.model_validate_json(doc) for _, doc in rows]
+        _reporters.load(conn, cases)
+        yield from cases
         if len(rows) < page:
             return
         last = rows[-1][0]

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Iterator
+import time
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,7 +17,9 @@ from typing import Any
 
 from sqlalchemy import (
     Connection,
+    Delete,
     Engine,
+    Update,
     and_,
     bindparam,
     create_engine,
@@ -34,7 +37,9 @@ from alteram.domain.case import Case
 from alteram.domain.events import Event, commitment, leaf
 from alteram.domain.panel import Juror
 from alteram.storage import decisions as _decisions
+from alteram.storage import reporters as _reporters
 from alteram.storage import tables as t
+from alteram.storage.bulk import executemany, insert_rows
 from alteram.storage.log import LogStore, TileCache
 from alteram.tlog import leaf_hash
 
@@ -51,11 +56,10 @@ def make_engine(url: str) -> Engine:
     if make_url(url).get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
     memory = make_url(url).database in (None, "", ":memory:")
-    engine = create_engine(
-        url,
-        connect_args={"check_same_thread": False, "timeout": 30},
-        poolclass=StaticPool if memory else None,
-    )
+    # A file database keeps enough connections for a busy server's threads: opening one
+    # (PRAGMAs, WAL) costs more than the statements of a report.
+    pool: dict[str, Any] = {"poolclass": StaticPool} if memory else {"pool_size": 20}
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pool)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -84,6 +88,37 @@ class TokenRow:
     party_id: str | None
 
 
+TOKEN_CACHE_SECONDS = 1.0
+
+
+class TokenCache:
+    """Token rows read in the last :data:`TOKEN_CACHE_SECONDS`, so a busy client does not
+    cost a database read per request. Positive answers only (an unknown token is looked
+    up every time). Emptied whenever a statement of this process updates or deletes
+    ``tokens`` (a revocation here takes effect at once); a revocation by another process
+    takes effect within :data:`TOKEN_CACHE_SECONDS`."""
+
+    MAX = 10_000
+
+    def __init__(self, seconds: float = TOKEN_CACHE_SECONDS) -> None:
+        self.seconds = seconds
+        self._rows: dict[str, tuple[float, TokenRow]] = {}
+
+    def get(self, token_hash: str) -> TokenRow | None:
+        entry = self._rows.get(token_hash)
+        if entry is None or entry[0] <= time.monotonic():
+            return None
+        return entry[1]
+
+    def put(self, token_hash: str, row: TokenRow) -> None:
+        if len(self._rows) >= self.MAX:
+            self._rows.clear()
+        self._rows[token_hash] = (time.monotonic() + self.seconds, row)
+
+    def clear(self) -> None:
+        self._rows.clear()
+
+
 @dataclass(frozen=True)
 class IdempotentReport:
     report_id: str
@@ -106,6 +141,18 @@ class Tx:
         self._pg = conn.dialect.name == "postgresql"
         self.log = LogStore(conn, tiles or TileCache())
         self._keys: dict[str, bytes] = {}
+        self._reporters: dict[str, int] = {}  # case id -> reporters stored when loaded
+
+    def _loaded(self, doc: str, handles: Collection[str] | None = None) -> Case:
+        """A case from its document, with its reporters (all, or only these handles)."""
+        case = Case.model_validate_json(doc)
+        _reporters.load(self.conn, [case], handles)
+        self._reporters[case.id] = case.reporter_parties
+        return case
+
+    def load_all_reporters(self, case: Case) -> None:
+        """Complete a case loaded with only some reporters (``find_open_cases``)."""
+        _reporters.load(self.conn, [case])
 
     # -- cases ----------------------------------------------------------------
 
@@ -116,26 +163,35 @@ class Tx:
         if lock and self._pg:
             q = q.with_for_update(skip_locked=skip_locked)
         doc = self.conn.execute(q).scalar_one_or_none()
-        return None if doc is None else Case.model_validate_json(doc)
+        return None if doc is None else self._loaded(doc)
 
     def find_open_case(self, platform_id: str, external_id: str) -> Case | None:
         q = select(t.cases.c.doc).where(t.cases.c.open_key == _open_key(platform_id, external_id))
         if self._pg:
             q = q.with_for_update()
         doc = self.conn.execute(q).scalar_one_or_none()
-        return None if doc is None else Case.model_validate_json(doc)
+        return None if doc is None else self._loaded(doc)
 
-    def find_open_cases(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Case]:
-        """The cases taking reports for many ``(platform_id, external_id)`` at once."""
+    def find_open_cases(
+        self, keys: list[tuple[str, str]], reporters: Collection[str] | None = None
+    ) -> dict[tuple[str, str], Case]:
+        """The cases taking reports for many ``(platform_id, external_id)`` at once. With
+        ``reporters``, each case holds only those of its reporters (enough to file a batch
+        by them; :meth:`load_all_reporters` completes one)."""
         out: dict[tuple[str, str], Case] = {}
         wanted = sorted({_open_key(p, e) for p, e in keys})
+        c = t.cases.c
         for i in range(0, len(wanted), 900):
-            q = select(t.cases.c.doc).where(t.cases.c.open_key.in_(wanted[i : i + 900]))
+            q = select(c.doc, c.commit_key).where(c.open_key.in_(wanted[i : i + 900]))
             if self._pg:
                 q = q.with_for_update()
-            for (doc,) in self.conn.execute(q):
+            for doc, key in self.conn.execute(q):
                 case = Case.model_validate_json(doc)
                 out[(case.content.platform, case.content.external_id)] = case
+                self._keys[case.id] = bytes.fromhex(key)  # for its events' commitments
+        cases = list(out.values())
+        _reporters.load(self.conn, cases, reporters)
+        self._reporters.update({c.id: c.reporter_parties for c in cases})
         return out
 
     def _case_row(self, case: Case, now: datetime) -> dict[str, Any]:
@@ -147,7 +203,7 @@ class Tx:
             "category": case.category,
             "due_at": case.due_at(),
             "updated_at": now,
-            "doc": case.model_dump_json(),
+            "doc": case.model_dump_json(exclude={"reporters"}),  # rows of case_reporters
         }
 
     def insert_case(self, case: Case, now: datetime) -> None:
@@ -164,6 +220,8 @@ class Tx:
             )
         )
         self._keys[case.id] = bytes.fromhex(key)
+        _reporters.save(self.conn, [case], {**self._reporters, case.id: 0})
+        self._reporters[case.id] = case.reporter_parties
         self._save_seats(case)
         _decisions.save(self.conn, case)
 
@@ -171,6 +229,7 @@ class Tx:
         self.conn.execute(
             update(t.cases).where(t.cases.c.id == case.id).values(**self._case_row(case, now))
         )
+        _reporters.save(self.conn, [case], self._reporters)
         self._save_seats(case)
         _decisions.save(self.conn, case)
 
@@ -179,16 +238,18 @@ class Tx:
         content's open key), then inserts."""
         if changed:
             rows = [{"b_id": c.id, **self._case_row(c, now)} for c in changed]
+            shape = tuple(rows[0])
             stmt = (
                 update(t.cases)
                 .where(t.cases.c.id == bindparam("b_id"))
-                .values({k: bindparam(k) for k in rows[0] if k != "b_id"})
+                .values({k: bindparam(k) for k in shape if k != "b_id"})
             )
-            self.conn.execute(stmt, rows)
+            executemany(self.conn, stmt, rows, shape)
         if new:
             keys = {c.id: secrets.token_hex(32) for c in new}
-            self.conn.execute(
-                insert(t.cases),
+            insert_rows(
+                self.conn,
+                t.cases,
                 [
                     {
                         "id": c.id,
@@ -202,6 +263,8 @@ class Tx:
                 ],
             )
             self._keys.update({k: bytes.fromhex(v) for k, v in keys.items()})
+            self._reporters.update({c.id: 0 for c in new})
+        _reporters.save(self.conn, [*changed, *new], self._reporters)
         for case in (*changed, *new):
             self._save_seats(case)
             _decisions.save(self.conn, case)
@@ -288,8 +351,7 @@ class Tx:
 
     def add_reports(self, rows: list[dict[str, Any]]) -> None:
         """Insert report rows (the columns of ``reports``) in one statement."""
-        if rows:
-            self.conn.execute(insert(t.reports), rows)
+        insert_rows(self.conn, t.reports, rows)
 
     def report_by_idempotency_key(self, platform_id: str, key: str) -> IdempotentReport | None:
         row = self.conn.execute(
@@ -345,23 +407,25 @@ class Tx:
             return
         self._load_commit_keys({e.case_id for e in events})
         commits = {case_id: commitment(key) for case_id, key in self._keys.items()}
+        records = [e.record() for e in events]
         leaves = [
-            leaf(e, commits.get(e.case_id) or commitment(self._commit_key(e.case_id)))
-            for e in events
+            leaf(e, commits.get(e.case_id) or commitment(self._commit_key(e.case_id)), r)
+            for e, r in zip(events, records, strict=True)
         ]
         first = self.log.append(leaves)
-        self.conn.execute(
-            insert(t.events),
+        insert_rows(
+            self.conn,
+            t.events,
             [
                 {
                     "case_id": e.case_id,
                     "type": e.type,
                     "at": e.at,
                     "hash": leaf_hash(data).hex(),
-                    "payload": json.dumps(e.record(), sort_keys=True),
+                    "payload": _PAYLOAD.encode(r),
                     "log_index": first + i,
                 }
-                for i, (e, data) in enumerate(zip(events, leaves, strict=True))
+                for i, (e, r, data) in enumerate(zip(events, records, leaves, strict=True))
             ],
         )
 
@@ -380,13 +444,11 @@ class Tx:
         self.conn.execute(insert(t.notices).values(**values))
 
     def add_notices(self, rows: list[dict[str, Any]]) -> None:
-        if rows:
-            self.conn.execute(insert(t.notices), rows)
+        insert_rows(self.conn, t.notices, rows)
 
     def add_tokens(self, rows: list[dict[str, Any]]) -> None:
         """Token rows (``hash``, ``kind``, ``subject``, ``party_id``, ``created_at``)."""
-        if rows:
-            self.conn.execute(insert(t.tokens), rows)
+        insert_rows(self.conn, t.tokens, rows)
 
     def notices_for(self, case_id: str) -> list[dict[str, Any]]:
         q = select(t.notices).where(t.notices.c.case_id == case_id).order_by(t.notices.c.id)
@@ -472,6 +534,9 @@ class Tx:
         return out
 
 
+_PAYLOAD = json.JSONEncoder(sort_keys=True)  # as json.dumps(..., sort_keys=True), made once
+
+
 def _open_key(platform_id: str, external_id: str) -> str:
     return f"{platform_id}\x1f{external_id}"
 
@@ -481,6 +546,26 @@ class Store:
         self.url = normalize_url(url)
         self.engine = make_engine(self.url)
         self.tiles = TileCache()
+        self.tokens = TokenCache()
+
+        @event.listens_for(self.engine, "after_execute")
+        def _on_execute(_conn: Connection, clause: Any, *_: Any) -> None:
+            if isinstance(clause, (Update, Delete)) and clause.table is t.tokens:
+                self.tokens.clear()  # a token changed or went: forget every cached one
+
+    def token(self, token_hash: str) -> TokenRow | None:
+        """The token's row, from :class:`TokenCache` when read within the last second."""
+        row = self.tokens.get(token_hash)
+        if row is None:
+            with self.read() as tx:
+                row = tx.token(token_hash)
+            if row is not None:
+                self.tokens.put(token_hash, row)
+        return row
+
+    def cached_token(self, token_hash: str) -> TokenRow | None:
+        """The token's row if :class:`TokenCache` holds it (no database read)."""
+        return self.tokens.get(token_hash)
 
     @property
     def dialect(self) -> str:

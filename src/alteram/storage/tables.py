@@ -98,6 +98,18 @@ cases = Table(
     Index("ix_cases_content", "platform_id", "external_id"),
 )
 
+# The reporting parties of a case (``Case.reporters``), kept beside its document: joining
+# a mass-reported case adds one row instead of rewriting a document that names them all.
+case_reporters = Table(
+    "case_reporters",
+    metadata,
+    Column("case_id", String(64), primary_key=True),
+    Column("seq", Integer, primary_key=True),  # n of the party id "rn"
+    Column("handle", String(500), nullable=False),
+    UniqueConstraint("case_id", "handle", name="uq_case_reporters_handle"),
+    Index("ix_case_reporters_handle", "handle"),
+)
+
 reports = Table(
     "reports",
     metadata,

@@ -18,7 +18,13 @@ from alteram.domain.policy_file import policy_to_public_dict
 from alteram.domain.vote import Ballot
 from alteram.errors import Forbidden, InvalidInput, OutOfOrder
 from alteram.services import proceedings
-from alteram.services.accounts import JUROR, PLATFORM, Principal, authenticate
+from alteram.services.accounts import (
+    JUROR,
+    PLATFORM,
+    Principal,
+    authenticate,
+    cached_principal,
+)
 from alteram.services.campaign import campaign_of
 from alteram.services.context import Context
 from alteram.services.intake import GroupCommit, Item
@@ -29,7 +35,8 @@ from alteram.web.views import case_view, ruling_view
 router = APIRouter(prefix="/api/v1")
 
 
-def get_ctx(request: Request) -> Context:
+async def get_ctx(request: Request) -> Context:
+    # async: FastAPI runs a plain ``def`` dependency in a worker thread, one hop per request
     ctx: Context = request.app.state.ctx
     return ctx
 
@@ -47,19 +54,26 @@ def _bearer(authorization: str | None) -> str | None:
     return token.strip() if scheme.lower() == "bearer" else None
 
 
-def optional_principal(
+async def _authenticate(ctx: Context, token: str | None) -> Principal:
+    """A token the cache knows is answered on the event loop; any other is looked up in a
+    worker thread (the database read never blocks the loop)."""
+    cached = cached_principal(ctx, token)
+    return cached if cached is not None else await to_thread.run_sync(authenticate, ctx, token)
+
+
+async def optional_principal(
     ctx: Annotated[Context, Depends(get_ctx)],
     authorization: Annotated[str | None, Header()] = None,
 ) -> Principal | None:
     token = _bearer(authorization)
-    return authenticate(ctx, token) if token else None
+    return await _authenticate(ctx, token) if token else None
 
 
-def principal(
+async def principal(
     ctx: Annotated[Context, Depends(get_ctx)],
     authorization: Annotated[str | None, Header()] = None,
 ) -> Principal:
-    return authenticate(ctx, _bearer(authorization))
+    return await _authenticate(ctx, _bearer(authorization))
 
 
 Ctx = Annotated[Context, Depends(get_ctx)]
@@ -164,7 +178,7 @@ async def post_report(
     who.require(PLATFORM)
     body = await _report_body(request)
     item = Item(who.subject, body, idempotency_key)
-    filed = await to_thread.run_sync(intake(request).submit, item)
+    filed = await intake(request).file(item)
     return JSONResponse(
         {"report_id": filed.report_id, "case_id": filed.case_id, "case_state": filed.case_state},
         status_code=202,

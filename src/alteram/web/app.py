@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -39,6 +40,16 @@ async def _timer(ctx: Context, every: float) -> None:
         await asyncio.sleep(every)
 
 
+def tune_gc() -> None:
+    """For a serving process: what was loaded at start (modules, policy, app) is never
+    scanned by the cyclic garbage collector again, and young objects are collected
+    less often. A batch of 1,000 reports allocates millions of short-lived objects;
+    with the default thresholds the collector's full passes cost about a third of it."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 50, 100)
+
+
 def create_app(
     ctx: Context,
     *,
@@ -50,6 +61,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        tune_gc()
         task = asyncio.create_task(_timer(ctx, tick_seconds)) if tick_seconds > 0 else None
         yield
         if task is not None:

@@ -13,6 +13,7 @@ import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from alteram.errors import AlteramError, InvalidInput
@@ -68,7 +69,7 @@ async def post_batch(
     request: Request,
     ctx: Annotated[Context, Depends(get_ctx)],
     who: Annotated[Principal, Depends(principal)],
-) -> dict[str, Any]:
+) -> JSONResponse:
     """File up to 1,000 reports at once (platform token); each item answered on its own."""
     who.require(PLATFORM)
     raw = await request.body()
@@ -114,4 +115,7 @@ async def post_batch(
             else:
                 answers[index] = _error(index, result)
     accepted = sum(1 for a in answers if a is not None and a["status"] == 202)
-    return {"accepted": accepted, "rejected": len(items) - accepted, "results": answers}
+    # plain JSON values already: a JSONResponse skips FastAPI's jsonable_encoder pass
+    return JSONResponse(
+        {"accepted": accepted, "rejected": len(items) - accepted, "results": answers}
+    )

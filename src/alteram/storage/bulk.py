@@ -1,0 +1,101 @@
+"""Many rows in one statement without SQLAlchemy's per-row parameter building.
+
+``conn.execute(insert(table), rows)`` builds and type-converts a parameter set
+per row in Python (several microseconds each); a batch of 1,000 reports inserts
+about 7,000 rows. On SQLite, :func:`executemany` compiles the statement once per
+shape, converts the values with the columns' own bind processors, and hands
+plain tuples to the driver's ``executemany``. Other databases take the ordinary
+path (same SQL, same conversions).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from operator import itemgetter
+from typing import Any
+
+from sqlalchemy import Connection, Insert, Table, Update, bindparam, insert
+
+_Proc = Callable[[Any], Any] | None
+_Key = tuple[str, str, str, tuple[str, ...]]  # dialect, statement kind, table, columns
+_compiled: dict[_Key, tuple[str, list[tuple[str, _Proc]]]] = {}
+
+
+def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """``INSERT`` the rows (dicts with the same keys: column names) in one statement."""
+    if not rows:
+        return
+    cols = tuple(rows[0])
+    if conn.dialect.paramstyle != "qmark":
+        conn.execute(insert(table), list(rows))
+        return
+    _run(conn, ("insert", table.name, cols), lambda: insert(table).values(_binds(cols)), rows)
+
+
+def executemany(
+    conn: Connection,
+    stmt: Insert | Update,
+    rows: Sequence[dict[str, Any]],
+    shape: tuple[str, ...],
+) -> None:
+    """Run ``stmt`` (bound parameters named as the rows' keys) once per row. ``shape``
+    names the statement's form together with its table (the compiled-statement cache key)."""
+    if not rows:
+        return
+    if conn.dialect.paramstyle != "qmark":
+        conn.execute(stmt, list(rows))
+        return
+    table = str(getattr(stmt.table, "name", ""))
+    _run(conn, (type(stmt).__name__, table, shape), lambda: stmt, rows)
+
+
+def _binds(cols: tuple[str, ...]) -> dict[str, Any]:
+    return {c: bindparam(c) for c in cols}
+
+
+def _run(
+    conn: Connection,
+    key: tuple[str, str, tuple[str, ...]],
+    build: Callable[[], Insert | Update],
+    rows: Sequence[dict[str, Any]],
+) -> None:
+    dialect = conn.dialect
+    entry = _compiled.get((dialect.name, *key))
+    if entry is None:  # compiled once per shape: building a statement costs as much
+        compiled = build().compile(dialect=dialect)
+        procs: list[tuple[str, _Proc]] = [
+            (name, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect))
+            for name in compiled.positiontup or []
+        ]
+        entry = _compiled[(dialect.name, *key)] = (str(compiled), procs)
+    sql, order = entry
+    get = itemgetter(*(n for n, _ in order))
+    converts = [(i, _memo(p)) for i, (_, p) in enumerate(order) if p is not None]
+    if len(order) == 1:
+        params: list[Any] = [(get(r),) for r in rows]
+    else:
+        params = [get(r) for r in rows]
+    if converts:
+        for k, values in enumerate(params):
+            values = list(values)
+            for i, convert in converts:
+                values[i] = convert(values[i])
+            params[k] = tuple(values)
+    conn.exec_driver_sql(sql, params)
+
+
+def _memo(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``convert`` remembering its answers for one statement: a batch's rows mostly share
+    one timestamp, converted once instead of once per row."""
+    seen: dict[Any, Any] = {}
+
+    def cached(value: Any) -> Any:
+        try:
+            return seen[value]
+        except KeyError:
+            out = seen[value] = convert(value)
+            return out
+        except TypeError:  # unhashable (a JSON list): convert every time
+            return convert(value)
+
+    return cached
