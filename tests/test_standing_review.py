@@ -193,3 +193,43 @@ def test_too_few_eligible_jurors_lifts_it(
     (decided,) = events(ctx, "standing_appeal_decided")
     assert decided["payload"]["reason"] == "no_panel" and decided["payload"]["panel_size"] == 0
     assert events(ctx, "standing_panel_drawn") == []
+
+
+def test_the_juror_pages_show_the_appeal_and_take_the_vote(
+    client: TestClient, people: People, clock: FakeClock, ctx: Context
+) -> None:
+    from pages_kit import post_form, sign_in
+
+    appeal_id = referred(client, people, clock, ctx)
+    a, b, c = drawn(ctx)["chosen"]
+    outsider = next(j.id for j in people.jurors if j.id not in (a, b, c))
+    sign_in(client, "/juror", "/juror/signin", people.juror_tokens[outsider])
+    assert appeal_id not in client.get("/juror").text
+    assert client.get(f"/juror/standing/{appeal_id}").status_code == 403
+
+    client.cookies.clear()
+    sign_in(client, "/juror", "/juror/signin", people.juror_tokens[a])
+    home = client.get("/juror").text
+    assert f'href="/juror/standing/{appeal_id}"' in home
+    page = client.get(f"/juror/standing/{appeal_id}")
+    assert page.status_code == 200 and "honest mistakes" in page.text
+    counted = client.get(f"{API}/standing-appeals/{appeal_id}", headers=people.juror_auth(a))
+    for r in counted.json()["counted"]:
+        assert f'href="/cases/{r["case_id"]}"' in page.text
+    assert SERIAL not in page.text and "serial-reporter" not in page.text
+    assert "تجدیدنظر از تعلیق" in client.get(f"/juror/standing/{appeal_id}?lang=fa").text
+
+    where = f"/juror/standing/{appeal_id}"
+    bad = post_form(client, where, f"{where}/vote", {"decision": "maybe", "reasons": "x"})
+    assert bad.status_code == 422 and 'role="alert"' in bad.text
+    empty = post_form(client, where, f"{where}/vote", {"decision": "lift", "reasons": " "})
+    assert empty.status_code == 422 and "<code>reasons</code>" in empty.text
+    no_csrf = client.post(
+        f"{where}/vote", data={"decision": "lift", "reasons": "x"}, follow_redirects=False
+    )
+    assert no_csrf.status_code == 403
+    ok = post_form(client, where, f"{where}/vote", {"decision": "lift", "reasons": "Plausible."})
+    assert ok.status_code == 303 and ok.headers["location"] == f"{where}?done=vote"
+    assert "You voted to lift this suspension." in client.get(f"{where}?lang=en").text
+    (cast,) = events(ctx, "standing_vote_cast")
+    assert cast["payload"]["juror_id"] == a
