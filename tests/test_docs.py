@@ -32,6 +32,7 @@ from alteram.domain.events import ReplyWindowClosed, event_hash
 from alteram.domain.panel import draw, draw_seed
 from alteram.domain.policy_file import load_default_policy
 from alteram.domain.remedy import Remedy
+from alteram.domain.standing_panel import StandingVote
 from alteram.domain.ruling import StatementOfReasons
 from alteram.domain.vote import Ballot
 from alteram.services.context import Context
@@ -190,6 +191,7 @@ def field_paths(model: type[BaseModel], prefix: str = "") -> Iterator[str]:
         DisputeRequest,
         ResponseRequest,
         ComplianceRequest,
+        StandingVote,
     ],
 )
 def test_every_request_and_ballot_field_is_in_api_md(model: type[BaseModel]) -> None:
