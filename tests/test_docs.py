@@ -32,8 +32,8 @@ from alteram.domain.events import ReplyWindowClosed, event_hash
 from alteram.domain.panel import draw, draw_seed
 from alteram.domain.policy_file import load_default_policy
 from alteram.domain.remedy import Remedy
-from alteram.domain.standing_panel import StandingVote
 from alteram.domain.ruling import StatementOfReasons
+from alteram.domain.standing_panel import StandingVote
 from alteram.domain.vote import Ballot
 from alteram.services.context import Context
 from alteram.services.disputes import ComplianceRequest, DisputeRequest, ResponseRequest
