@@ -23,6 +23,7 @@ POLICY = StandingPolicy(suspension=timedelta(days=200))
 
 def referred(client: TestClient, people: People, clock: FakeClock, ctx: Context) -> str:
     ctx.policy = ctx.policy.model_copy(update={"standing": POLICY})
+    people.add_jurors(1, handles=("@activist@forum.example",))  # the author of the cases
     people.add_jurors(1, conflicts=("forum.example",))  # conflicted with the platform
     suspend(client, people, clock, ctx)
     body = {"reporter": SERIAL, "grounds": "I report what I see; these were honest mistakes."}
@@ -69,12 +70,12 @@ def test_the_panel_is_drawn_reproducibly_and_can_uphold_with_reasons(
         == []
     )
     # Not eligible: the juror conflicted with the platform, and the first case's panel.
-    conflicted = people.jurors[-1].id
+    author, conflicted = people.jurors[-2].id, people.jurors[-1].id
     (first_case,) = {e["case_id"] for e in events(ctx, "panel_drawn")}
     first_panel = client.get(f"{API}/cases/{first_case}").json()["panel"]["draw"]["chosen"]
-    assert conflicted not in panel["eligible"]
+    assert conflicted not in panel["eligible"] and author not in panel["eligible"]
     assert not set(first_panel) & set(panel["eligible"])
-    assert len(panel["eligible"]) == len(people.jurors) - 1 - len(first_panel)
+    assert len(panel["eligible"]) == len(people.jurors) - 2 - len(first_panel)
 
     a, b, c = panel["chosen"]
     mine = client.get(f"{API}/jurors/me/standing-appeals", headers=people.juror_auth(a)).json()

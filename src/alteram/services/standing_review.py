@@ -134,23 +134,13 @@ def open_panel(
     return st, {"appeal_id": appeal_id, "outcome": "referred", "voting_deadline": deadline}
 
 
-def _standing_of(tx: Tx, subject: str) -> rules.Standing:
-    from sqlalchemy import select
-
-    from alteram.storage import tables as t
-
-    s = t.reporter_standing.c
-    pair = tx.conn.execute(select(s.platform_id, s.reporter).where(s.subject == subject)).one()
-    return q.load(tx.conn, [(pair[0], pair[1])])[(pair[0], pair[1])]
-
-
 def _decide(tx: Tx, ctx: Context, appeal_id: str, reason: str, now: datetime) -> rules.Standing:
     """Record the panel's decision; a lifted suspension that still runs ends now."""
     from alteram.services.standing import reasons_of, record
 
     row = qa.get(tx.conn, appeal_id)
     assert row is not None
-    st = _standing_of(tx, row["subject"])
+    st = qa.standing_of(tx.conn, row["subject"])
     decided = sp.decide(
         st.subject, appeal_id, list(row["panel"]["chosen"]), qa.votes_of(row), reason, now
     )

@@ -8,9 +8,10 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
+from alteram.domain.standing import Standing
 from alteram.domain.standing_panel import StandingVote
 from alteram.storage import tables as t
-from alteram.storage.standing import PREFIX
+from alteram.storage.standing import PREFIX, load
 
 COUNTED_LIMIT = 1000  # counted reports kept with an appeal for the panel to read
 
@@ -114,3 +115,12 @@ def platform_names(conn: Connection, platform_id: str) -> list[str]:
 
 def for_juror(rows: Sequence[dict[str, Any]], juror_id: str) -> list[dict[str, Any]]:
     return [row for row in rows if juror_id in (row["panel"] or {}).get("chosen", [])]
+
+
+def standing_of(conn: Connection, subject: str) -> Standing:
+    """The standing row of a reporter, by their pseudo case id."""
+    s = t.reporter_standing.c
+    platform_id, handle = conn.execute(
+        select(s.platform_id, s.reporter).where(s.subject == subject)
+    ).one()
+    return load(conn, [(platform_id, handle)])[(platform_id, handle)]
