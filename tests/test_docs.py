@@ -33,6 +33,7 @@ from alteram.domain.panel import draw, draw_seed
 from alteram.domain.policy_file import load_default_policy
 from alteram.domain.remedy import Remedy
 from alteram.domain.ruling import StatementOfReasons
+from alteram.domain.standing_panel import StandingVote
 from alteram.domain.vote import Ballot
 from alteram.services.context import Context
 from alteram.services.disputes import ComplianceRequest, DisputeRequest, ResponseRequest
@@ -190,6 +191,7 @@ def field_paths(model: type[BaseModel], prefix: str = "") -> Iterator[str]:
         DisputeRequest,
         ResponseRequest,
         ComplianceRequest,
+        StandingVote,
     ],
 )
 def test_every_request_and_ballot_field_is_in_api_md(model: type[BaseModel]) -> None:

@@ -154,7 +154,7 @@ def test_the_suspension_ends_by_itself(
     assert len(events(ctx, "reporter_suspended")) == 1
 
 
-def test_appeal_upheld_while_the_counts_still_meet_it_then_lifted(
+def test_appeal_the_recount_would_keep_goes_to_a_panel(
     client: TestClient, people: People, clock: FakeClock, ctx: Context
 ) -> None:
     ctx.policy = ctx.policy.model_copy(
@@ -164,12 +164,15 @@ def test_appeal_upheld_while_the_counts_still_meet_it_then_lifted(
     auth = people.platform_auth
     body = {"reporter": SERIAL, "grounds": "These were honest mistakes."}
     r = client.post(f"{API}/reporters/standing/appeal", json=body, headers=auth)
-    assert r.status_code == 200 and r.json()["outcome"] == "upheld"
-    assert r.json()["status"] == "suspended"
+    # The recount still meets the suspension: people decide it (DSA Art. 20(6)), not
+    # the recount; until they do, the suspension stays (tests/test_standing_review.py).
+    assert r.status_code == 200 and r.json()["outcome"] == "referred"
+    assert r.json()["status"] == "suspended" and r.json()["appeal_id"].startswith("sa")
     again = client.post(f"{API}/reporters/standing/appeal", json=body, headers=auth)
     assert again.status_code == 409  # one appeal per suspension
     (appealed,) = events(ctx, "reporter_appealed")
     assert "grounds" not in json.loads(appealed["leaf"])  # free text stays private
+    assert appealed["payload"]["outcome"] == "referred"
     # A reporter who is not suspended has nothing to appeal.
     missing = client.post(
         f"{API}/reporters/standing/appeal", json={**body, "reporter": "nobody"}, headers=auth

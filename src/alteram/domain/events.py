@@ -304,8 +304,9 @@ class ReporterSuspended(Event):
 
 
 class ReporterAppealed(Event):
-    """The reporter (through their platform) appealed a suspension; decided at once
-    by recounting (``outcome``: "lifted" | "upheld")."""
+    """The reporter (through their platform) appealed a suspension. A recount comes
+    first: ``outcome`` "lifted" when the counts no longer meet the suspension,
+    "referred" when a panel of jurors decides (:class:`StandingAppealDecided`)."""
 
     type: ClassVar[str] = "reporter_appealed"
     committed: ClassVar[frozenset[str]] = frozenset({"handle"})
@@ -322,6 +323,48 @@ class ReporterReinstated(Event):
     committed: ClassVar[frozenset[str]] = frozenset({"handle"})
     handle: str  # the reporter; case_id is their pseudo case id ("reporter:" + a commitment)
     reason: str  # "expired" | "appeal"
+
+
+class StandingPanelDrawn(Event):
+    """The panel that reviews a suspension appeal, drawn like a case's panel:
+    ``draw(case_id, round, opening_event_hash, eligible, size) == chosen``, where
+    ``opening_event_hash`` is the log leaf hash of the ``reporter_appealed`` event and
+    ``round`` counts this reporter's appeals."""
+
+    type: ClassVar[str] = "standing_panel_drawn"
+    appeal_id: str
+    round: int
+    size: int
+    opening_event_hash: str
+    seed: str
+    eligible: list[str]
+    chosen: list[str]
+    voting_deadline: datetime
+
+
+class StandingVoteCast(Event):
+    """A juror of a standing appeal's panel voted; the vote shows in the decision."""
+
+    type: ClassVar[str] = "standing_vote_cast"
+    appeal_id: str
+    juror_id: str
+
+
+class StandingAppealDecided(Event):
+    """The panel's decision on a suspension appeal: "upheld" only with a majority of
+    the whole panel; a tie or a missing vote counts for "lifted". ``votes`` holds each
+    juror's vote and written reasons; ``reason`` is "all_cast", "deadline" or
+    "no_panel" (too few eligible jurors: lifted, nobody may uphold it)."""
+
+    type: ClassVar[str] = "standing_appeal_decided"
+    appeal_id: str
+    outcome: str  # "lifted" | "upheld"
+    reason: str
+    panel_size: int
+    lift: int
+    uphold: int
+    missing: int
+    votes: list[dict[str, Any]]
 
 
 class DisputeFiled(Event):
@@ -456,6 +499,9 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ReporterSuspended,
         ReporterAppealed,
         ReporterReinstated,
+        StandingPanelDrawn,
+        StandingVoteCast,
+        StandingAppealDecided,
         DisputeFiled,
         PlatformResponded,
         DisputeRuled,

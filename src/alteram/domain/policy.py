@@ -80,8 +80,11 @@ class Standing(_Frozen):
     suspend_after: int = Field(default=10, ge=1)
     suspension: timedelta = timedelta(days=30)
     min_share: float = Field(default=0.8, gt=0, le=1)
+    # The appeal of a suspension: reviewed by a panel drawn at random (DSA Art. 20(6)).
+    appeal_panel: int = Field(default=3, ge=1, le=25)
+    appeal_deadline: timedelta = timedelta(days=7)
 
-    @field_validator("window", "suspension")
+    @field_validator("window", "suspension", "appeal_deadline")
     @classmethod
     def _positive(cls, value: timedelta) -> timedelta:
         if value <= timedelta(0):

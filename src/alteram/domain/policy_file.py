@@ -251,7 +251,7 @@ def _located_checks(data: Mapping[str, Any]) -> Iterator[tuple[Loc, str]]:
 
     standing = data.get("standing")
     if isinstance(standing, Mapping):
-        for name in ("window", "suspension"):
+        for name in ("window", "suspension", "appeal_deadline"):
             value = standing.get(name)
             if name in standing and not (
                 isinstance(value, str) and re.match(r"^[-+]?P", value.strip())
@@ -495,6 +495,8 @@ def policy_to_public_dict(policy: Policy) -> dict[str, Any]:
             "suspend_after": policy.standing.suspend_after,
             "suspension": iso_duration(policy.standing.suspension),
             "min_share": policy.standing.min_share,
+            "appeal_panel": policy.standing.appeal_panel,
+            "appeal_deadline": iso_duration(policy.standing.appeal_deadline),
         },
         "jurisdictions": [
             {

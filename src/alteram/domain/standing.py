@@ -137,12 +137,24 @@ def decide(
     return standing, []
 
 
+def lift(standing: Standing, now: datetime) -> tuple[Standing, list[Event]]:
+    """A suspension lifted on appeal (by the recount or by the panel); a suspension
+    that already ended is left alone."""
+    if not standing.suspended_at(now):
+        return standing, []
+    event = ReporterReinstated(
+        case_id=standing.subject, at=now, handle=standing.handle, reason="appeal"
+    )
+    return _reinstated(standing, now), [event]
+
+
 def appeal(
     standing: Standing, counts: Counts, grounds: str, policy: StandingPolicy, now: datetime
 ) -> tuple[Standing, list[Event]]:
-    """An appeal against a running suspension, decided at once by recounting: lifted
-    when the counts no longer meet the suspension threshold, upheld otherwise (the
-    suspension then still ends by itself on its date)."""
+    """An appeal against a running suspension. The recount comes first: lifted at once
+    when the counts no longer meet the suspension threshold; otherwise "referred" to a
+    panel of jurors (:mod:`alteram.domain.standing_panel`), and the suspension stays
+    until the panel decides."""
     lifted = not _meets(counts, policy.suspend_after, policy)
     events: list[Event] = [
         ReporterAppealed(
@@ -150,16 +162,12 @@ def appeal(
             at=now,
             handle=standing.handle,
             grounds=grounds,
-            outcome="lifted" if lifted else "upheld",
+            outcome="lifted" if lifted else "referred",
             unfounded=counts.unfounded,
             reports=counts.reports,
         )
     ]
     if not lifted:
         return standing, events
-    events.append(
-        ReporterReinstated(
-            case_id=standing.subject, at=now, handle=standing.handle, reason="appeal"
-        )
-    )
-    return _reinstated(standing, now), events
+    standing, more = lift(standing, now)
+    return standing, events + more

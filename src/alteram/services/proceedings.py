@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from alteram.domain.case import Case
 from alteram.domain.vote import Ballot
 from alteram.errors import Forbidden, InvalidInput, NotFound
+from alteram.services import standing_review
 from alteram.services.accounts import Principal
 from alteram.services.context import Context, case_unit
 from alteram.services.log import checkpoint
@@ -105,8 +106,8 @@ def advance_due(ctx: Context, page: int = 200) -> int:
     Each case is advanced in its own transaction under a row lock (PostgreSQL:
     ``FOR UPDATE SKIP LOCKED``, so two workers never take the same case; SQLite:
     one writer at a time). Every due case is visited once per call, in pages, so
-    cases still waiting for jurors cannot crowd out the rest. Returns how many
-    cases changed.
+    cases still waiting for jurors cannot crowd out the rest. Suspension appeals past
+    their voting deadline are decided too. Returns how many cases and appeals changed.
     """
     refresh(ctx)  # a version published by another process applies to new cases from now
     now, changed, after = ctx.now(), 0, None
@@ -117,6 +118,7 @@ def advance_due(ctx: Context, page: int = 200) -> int:
             break
         after = due[-1]
         changed += sum(_advance_one(ctx, case_id) for case_id in due)
+    changed += standing_review.decide_due(ctx)  # suspension appeals past their deadline
     checkpoint(ctx)
     return changed
 

@@ -21,6 +21,8 @@ from alteram.domain.events import (
     ReporterReinstated,
     ReporterSuspended,
     ReporterWarned,
+    StandingAppealDecided,
+    StandingPanelDrawn,
 )
 from alteram.errors import Conflict, NotFound
 from alteram.services.context import Context
@@ -34,7 +36,7 @@ def _iso(when: datetime) -> str:
     return when.isoformat().replace("+00:00", "Z")
 
 
-def _reasons(event: Event) -> dict[str, Any]:
+def reasons_of(event: Event) -> dict[str, Any]:
     return {k: v for k, v in event.record().items() if k not in {"handle", "grounds"}}
 
 
@@ -57,16 +59,35 @@ def _notice_text(event: Event) -> str | None:
     if isinstance(event, ReporterAppealed):
         if event.outcome == "lifted":
             return "Your appeal against the suspension was granted: the counts no longer meet it."
+        return None  # referred: the panel's draw says so (below)
+    if isinstance(event, StandingPanelDrawn):
         return (
-            f"Your appeal was recorded; {event.unfounded} of your {event.reports} counted "
-            "reports are still manifestly unfounded, so the suspension runs to its end date."
+            f"Your appeal was recorded. A panel of {event.size} jurors drawn at random "
+            f"will read your grounds and your counted reports and decide by "
+            f"{event.voting_deadline:%Y-%m-%d %H:%M} UTC; until then the suspension stays. "
+            "A tie or a missing vote lifts it."
+        )
+    if isinstance(event, StandingAppealDecided):
+        reasons = " | ".join(
+            f"{v['vote']}: {v['reasons']}"
+            for v in event.votes
+            if v["vote"] == ("lift" if event.outcome == "lifted" else "uphold")
+        )
+        head = (
+            "A panel of jurors granted your appeal: the suspension is lifted"
+            if event.outcome == "lifted"
+            else "A panel of jurors upheld the suspension; it ends by itself on its date"
+        )
+        return (
+            f"{head} ({event.lift} for lifting, {event.uphold} for upholding, "
+            f"{event.missing} not cast, of {event.panel_size}). Reasons: {reasons or 'none given'}"
         )
     if isinstance(event, ReporterReinstated):
         return "Your reports are processed again; earlier reports no longer count."
     return None
 
 
-def _record(tx: Tx, ctx: Context, standing: rules.Standing, events: list[Event]) -> None:
+def record(tx: Tx, ctx: Context, standing: rules.Standing, events: list[Event]) -> None:
     """Append the events to the log and queue a notice for each."""
     tx.append_events(events)
     tx.add_notices(
@@ -105,8 +126,8 @@ def review(tx: Tx, ctx: Context, pairs: Iterable[Pair], now: datetime) -> list[E
         st, more = rules.decide(st, counts, policy, now)
         events += more
         if events:
-            q.save(tx.conn, st, now, reasons=_reasons(events[-1]))
-            _record(tx, ctx, st, events)
+            q.save(tx.conn, st, now, reasons=reasons_of(events[-1]))
+            record(tx, ctx, st, events)
             out += events
     return out
 
@@ -122,8 +143,8 @@ def at_intake(
             continue
         st, events = rules.expire(st, now)
         if events:
-            q.save(tx.conn, st, now, reasons=_reasons(events[-1]))
-            _record(tx, ctx, st, events)
+            q.save(tx.conn, st, now, reasons=reasons_of(events[-1]))
+            record(tx, ctx, st, events)
         elif st.suspended_at(now):
             held[pair] = st
     return held
@@ -137,8 +158,10 @@ def after_final(tx: Tx, ctx: Context, events: Iterable[Event], now: datetime) ->
 
 
 def appeal(ctx: Context, platform_id: str, handle: str, grounds: str) -> dict[str, Any]:
-    """Appeal a running suspension, decided at once by recounting (see
-    :func:`alteram.domain.standing.appeal`); one appeal per suspension."""
+    """Appeal a running suspension (one appeal per suspension). A recount first (see
+    :func:`alteram.domain.standing.appeal`): lifted at once when the counts no longer
+    meet it, otherwise referred to a panel of jurors (:mod:`.standing_review`)."""
+    from alteram.services import standing_review
     from alteram.services.log import after_append
 
     with ctx.store.transaction() as tx:
@@ -147,26 +170,27 @@ def appeal(ctx: Context, platform_id: str, handle: str, grounds: str) -> dict[st
         if found is None or found.status != rules.SUSPENDED:
             raise NotFound("this reporter is not suspended", field="reporter")
         st, events = rules.expire(found, now)
+        result: dict[str, Any] = {"reporter": handle, "outcome": "expired"}
         if events:
-            q.save(tx.conn, st, now, reasons=_reasons(events[-1]))
-            _record(tx, ctx, st, events)
+            q.save(tx.conn, st, now, reasons=reasons_of(events[-1]))
+            record(tx, ctx, st, events)
         else:
             row = q.row(tx.conn, platform_id, handle) or {}
             previous = row.get("appeal") or {}
             until = st.suspended_until.isoformat() if st.suspended_until else None
             if previous.get("suspended_until") == until:
                 raise Conflict("this suspension was already appealed", field="reporter")
-            counts = q.counts(
-                tx.conn, platform_id, handle, rules.since(st, ctx.policy.standing, now)
-            )
+            start = rules.since(st, ctx.policy.standing, now)
+            counts = q.counts(tx.conn, platform_id, handle, start)
             st, events = rules.appeal(st, counts, grounds, ctx.policy.standing, now)
             decided = events[0]
             assert isinstance(decided, ReporterAppealed)
+            appeal_id = standing_review.new_id() if decided.outcome == "referred" else None
             q.save(
                 tx.conn,
                 st,
                 now,
-                reasons=_reasons(events[-1]),
+                reasons=reasons_of(events[-1]),
                 appeal={
                     "grounds": grounds,
                     "outcome": decided.outcome,
@@ -174,17 +198,18 @@ def appeal(ctx: Context, platform_id: str, handle: str, grounds: str) -> dict[st
                     "suspended_until": until,
                     "unfounded": counts.unfounded,
                     "reports": counts.reports,
+                    "appeal_id": appeal_id,
                 },
             )
-            _record(tx, ctx, st, events)
-        result = {
-            "reporter": handle,
-            "status": st.status,
-            "suspended_until": _iso(st.suspended_until) if st.suspended_until else None,
-            "outcome": "expired" if isinstance(events[0], ReporterReinstated) else None,
-        }
-        if isinstance(events[0], ReporterAppealed):
-            result["outcome"] = events[0].outcome
+            record(tx, ctx, st, events)
+            result["outcome"] = decided.outcome
+            if appeal_id is not None:
+                st, panel = standing_review.open_panel(
+                    tx, ctx, st, appeal_id, platform_id, decided, counts, start
+                )
+                result.update(panel)
+        result["status"] = st.status
+        result["suspended_until"] = _iso(st.suspended_until) if st.suspended_until else None
     after_append(ctx)
     return result
 

@@ -291,6 +291,30 @@ reporter_standing = Table(
     UniqueConstraint("platform_id", "reporter", name="uq_reporter_standing_reporter"),
 )
 
+# The appeal of a reporter's suspension, reviewed by a panel of jurors (EU DSA Art. 20(6)).
+# ``grounds`` and ``handle``-free ``counted`` reports stay private; ``votes`` maps a juror
+# id to {decision, reasons, at}; ``outcome`` is NULL while the panel sits.
+standing_appeals = Table(
+    "standing_appeals",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("subject", String(64), nullable=False, index=True),
+    Column("round", Integer, nullable=False),
+    Column("grounds", Text, nullable=False),
+    Column("filed_at", UTCDateTime(), nullable=False),
+    Column("suspended_until", UTCDateTime()),
+    Column("unfounded", Integer, nullable=False),
+    Column("reports", Integer, nullable=False),
+    Column("counted", JSON, nullable=False),
+    Column("panel", JSON, nullable=False),
+    Column("votes", JSON, nullable=False),
+    Column("deadline", UTCDateTime(), nullable=False),
+    Column("outcome", String(16)),
+    Column("decided_at", UTCDateTime()),
+    Index("ix_standing_appeals_pending", "outcome", "deadline"),
+    UniqueConstraint("subject", "round", name="uq_standing_appeals_round"),
+)
+
 # Dispute mode (EU DSA Art. 21): the appellant's contact e-mail is personal data, kept
 # here only (never in the case document, the events or the log). ``email_hash`` and
 # ``ip_hash`` (SHA-256) count filings for the abuse limits.

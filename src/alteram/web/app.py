@@ -17,7 +17,19 @@ from alteram.services.context import Context
 from alteram.services.intake import GroupCommit
 from alteram.services.outbox import send_pending
 from alteram.services.proceedings import advance_due
-from alteram.web import api, apidocs, disputes, errors, intake, log, orders, pages, public, standing
+from alteram.web import (
+    api,
+    apidocs,
+    disputes,
+    errors,
+    intake,
+    log,
+    orders,
+    pages,
+    public,
+    standing,
+    standing_appeals,
+)
 from alteram.web.freshness import PolicyRefresh
 from alteram.web.headers import SecurityHeaders
 from alteram.web.limits import BodyLimit
@@ -87,6 +99,7 @@ def create_app(
     app.include_router(api.router)
     app.include_router(intake.router)
     app.include_router(standing.router)
+    app.include_router(standing_appeals.router)
     app.include_router(disputes.router)
     app.include_router(orders.router)
     app.include_router(public.router)

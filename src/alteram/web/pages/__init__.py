@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from alteram.web.pages import admin, assets, dispute, juror, juror_signin, orders, party, public
+from alteram.web.pages import (
+    admin,
+    assets,
+    dispute,
+    juror,
+    juror_signin,
+    juror_standing,
+    orders,
+    party,
+    public,
+)
 
 router = APIRouter(include_in_schema=False)
 for _sub in (
@@ -19,6 +29,7 @@ for _sub in (
     dispute.router,
     juror_signin.router,
     juror.router,
+    juror_standing.router,
     admin.router,
     assets.router,
 ):

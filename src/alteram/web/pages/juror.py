@@ -16,7 +16,7 @@ from alteram.domain.policy import RABAT_FACTORS, THREE_PART_TEST
 from alteram.domain.remedy import LADDER, Remedy
 from alteram.domain.vote import Ballot
 from alteram.errors import AlteramError, Forbidden, InvalidInput
-from alteram.services import proceedings
+from alteram.services import proceedings, standing_review
 from alteram.services.accounts import Principal
 from alteram.services.campaign import campaign_of
 from alteram.services.policies import policy_for
@@ -72,6 +72,7 @@ def home(request: Request) -> Response:
         path="/juror",
         who=who,
         seats=seats,
+        appeals=standing_review.seats(ctx, who.subject),  # suspension appeals (DSA Art. 23)
         done=request.query_params.get("done", ""),
     )
 
