@@ -1,7 +1,7 @@
 """standing appeals: the panel that reviews a reporter's suspension appeal
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-01 22:00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import alteram.storage.tables
 
 revision = "0012"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
