@@ -9,13 +9,24 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from alteram.web.pages import admin, assets, dispute, juror, juror_signin, orders, party, public
+from alteram.web.pages import (
+    admin,
+    assets,
+    dispute,
+    juror,
+    juror_signin,
+    orders,
+    party,
+    public,
+    respondent,
+)
 
 router = APIRouter(include_in_schema=False)
 for _sub in (
     public.router,
     orders.router,
     party.router,
+    respondent.router,
     dispute.router,
     juror_signin.router,
     juror.router,
