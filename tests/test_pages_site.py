@@ -17,8 +17,8 @@ from conftest import FakeClock, People, bearer
 from factories import no_violation
 from pages_kit import parse
 from record_scenario import Record, build
-from test_disputes_api import to_ruling
-from test_orders import order_body, send
+from test_disputes_api import to_ruling, vote_all
+from test_orders import notices, order_body, send
 
 HREF = re.compile(r'(?:href|src)="([^"]*)"')
 
@@ -110,6 +110,16 @@ def test_the_legal_orders_and_the_dispute_facts_are_in_the_mirror(
     heard = send(client, bearer(berlin), order_body(external_id="p-2"))
     assert refused.status_code == 201 and heard.status_code == 201, heard.text
     refused_id, heard_id = refused.json()["order_id"], heard.json()["order_id"]
+    # the author of the heard order replies, and its panel refuses it: a decision
+    heard_case = heard.json()["case_id"]
+    (notice,) = notices(client, people, heard_case)
+    r = client.post(
+        f"/api/v1/cases/{heard_case}/reply",
+        json={"statement": "Reporting on a rally."},
+        headers=bearer(notice["token"]),
+    )
+    assert r.status_code == 200, r.text
+    vote_all(client, people, heard_case, [no_violation()] * 3)
     case_id, _, _ = to_ruling(client, people, [no_violation()] * 3)
     monkeypatch.setattr(site, "PAGE_SIZE", 1)  # two order pages
     written = export_site(ctx, tmp_path)
@@ -127,6 +137,11 @@ def test_the_legal_orders_and_the_dispute_facts_are_in_the_mirror(
     assert "Refused: the law is incompatible with human rights" in page
     assert "IR-PENAL-514" in page and 'href="../orders.html"' in page
     assert "Anna Schmidt" not in page and "anna@example.org" not in page and "@sara" not in page
+    assert "decisions/" not in page  # refused at once: no panel, no decision page
+    ruled = (tmp_path / "orders" / f"{heard_id}.html").read_text(encoding="utf-8")
+    assert "Refused by the panel" in ruled
+    assert f'href="../decisions/{heard_case}.html"' in ruled
+    assert (tmp_path / "decisions" / f"{heard_case}.html").is_file()
     fa = (tmp_path / "fa" / "orders" / f"{heard_id}.html").read_text(encoding="utf-8")
     assert '<html lang="fa" dir="rtl">' in fa and "DE-STGB-130" in fa
     assert f'href="../../orders/{heard_id}.html" hreflang="en"' in fa
