@@ -63,6 +63,14 @@ def test_the_platform_responds_on_its_page_and_answers_about_compliance(
     assert "What you did about the recommendation" not in client.get(page_url).text
     clock.advance(ctx.policy.deadlines.appeal + timedelta(minutes=1))
     proceedings.advance_due(ctx)
+    # final because nobody appealed: the platform is asked, in the outbox, to answer
+    with ctx.store.read() as tx:
+        asked = [
+            n
+            for n in tx.notices_for(cid)
+            if n["party_id"] == "platform" and "no appeal was filed in time" in n["text"]
+        ]
+    assert len(asked) == 1 and "implemented the recommendation by" in asked[0]["text"]
     page = client.get(page_url)
     assert "What you did about the recommendation" in page.text
     assert 'value="implemented"' in page.text and 'value="declined"' in page.text
