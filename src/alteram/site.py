@@ -54,13 +54,13 @@ def all_rows(ctx: Context) -> list[dict[str, Any]]:
 
 
 def all_orders(ctx: Context) -> list[dict[str, Any]]:
-    """Every legal order as the public record shows it, newest first."""
-    rows: list[dict[str, Any]] = []
-    while True:
-        found = order_record.list_orders(ctx, limit=order_record.MAX_LIMIT, offset=len(rows))
-        rows += found.rows
-        if not found.rows or len(rows) >= found.total:
-            return rows
+    """Every legal order as the public record shows it (as ``GET /orders``), newest
+    first, in one read."""
+    with ctx.store.read() as tx:
+        platforms = order_store.platform_names(tx.conn)
+        return [
+            order_record.view(ctx, row, case, platforms) for row, case in order_store.every(tx.conn)
+        ]
 
 
 def chunks(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
