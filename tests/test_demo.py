@@ -167,3 +167,65 @@ def test_events_hold_rulings(seeded: tuple[Context, DemoAccounts]) -> None:
     assert "interim_measure_applied" in types
     assert "appeal_filed" in types
     assert "case_final" in types
+
+
+def test_a_dispute_about_removed_protest_photos_was_not_justified_and_restored(
+    seeded: tuple[Context, DemoAccounts],
+) -> None:
+    ctx, demo = seeded
+    [(case_id, state, _)] = demo.disputes
+    with ctx.store.transaction() as tx:
+        case = tx.get_case(case_id)
+        types = [e["type"] for e in tx.events_for(case_id)]
+    assert case is not None and case.dispute is not None
+    d = case.dispute
+    assert state == case.state.value == "final"
+    assert case.content.language == "fa" and len(case.content.media) == 1
+    assert d.platform == "Photogram" and d.registered and d.action.value == "removed"
+    assert d.response is not None
+    assert d.outcome is not None and d.outcome.value == "restriction_not_justified"
+    assert d.compliance is not None and d.compliance.value == "implemented"
+    assert "dispute_compliance_recorded" in types and "case_final" in types
+    who = authenticate(ctx, dict(demo.appellant_links)[case_id])
+    assert (who.subject, who.party_id) == (case_id, "author")
+    who = authenticate(ctx, dict(demo.respondent_links)[case_id])
+    assert (who.subject, who.party_id) == (case_id, "platform")
+
+
+def test_an_incompatible_order_is_refused_and_a_compatible_one_is_heard(
+    seeded: tuple[Context, DemoAccounts],
+) -> None:
+    from alteram.services import order_record
+
+    ctx, demo = seeded
+    (refused_id, refused, _), (heard_id, heard, _) = demo.orders
+    assert (refused, heard) == ("refused_incompatible", "pending")
+    shown = order_record.get_order(ctx, refused_id)
+    assert shown["provision"]["id"] == "IR-PENAL-514" and not shown["provision"]["compatible"]
+    assert shown["state"] == "order_refused" and "Rezaei" not in str(shown)
+    pending = order_record.get_order(ctx, heard_id)
+    assert pending["provision"]["id"] == "DE-STGB-130" and pending["provision"]["compatible"]
+    with ctx.store.transaction() as tx:
+        case = tx.get_case(pending["case_id"])
+    assert case is not None and case.state is CaseState.AWAITING_REPLY
+    assert case.reply_deadline > ctx.now()
+    assert pending["case_id"] in {cid for cid, _ in demo.author_links}
+
+
+def test_the_demo_command_prints_the_disputes_and_orders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from alteram.cli import app
+
+    monkeypatch.setenv("ALTERAM_LOG_KEY", str(tmp_path / "log.key"))
+    monkeypatch.delenv("ALTERAM_POLICY", raising=False)
+    db = tmp_path / "demo.db"
+    result = CliRunner().invoke(app, ["demo", "--no-serve", "--database", str(db)])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "Disputes (a user against a platform's decision):" in out
+    assert "restriction not justified" in out and "IR-PENAL-514" in out
+    assert "refused_incompatible" in out and "pending" in out
+    assert "appellant of c" in out and "platform in c" in out

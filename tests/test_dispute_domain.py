@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from alteram.domain import events as ev
@@ -75,3 +77,29 @@ def test_a_dispute_needs_a_statement_and_a_known_category() -> None:
     with pytest.raises(InvalidInput) as err:
         open_dispute("c-d", content(), dispute(), "nope", POLICY, T0)
     assert err.value.field == "category"
+
+
+def test_a_ruling_final_by_the_closed_appeal_window_asks_the_platform_about_compliance() -> None:
+    from alteram.domain.compliance import compliance_deadline
+
+    case, _ = open_dispute("c-d", content(), dispute(), None, POLICY, T0)
+    respond(case, "guidelines", T0, POLICY, pool(5))
+    events = vote_panel(case, [violation(("HAR-1",), Remedy.LABEL)] * 3)
+    asked = [e for e in events if isinstance(e, ev.NoticeIssued) and "implemented" in e.text]
+    assert not asked  # the first ruling is not final: nothing to answer yet
+    assert case.appeal_deadline is not None
+    assert case.advance(case.appeal_deadline - timedelta(seconds=1), POLICY, pool(5)) == []
+    events = case.advance(case.appeal_deadline, POLICY, pool(5))
+    final = [e for e in events if isinstance(e, ev.CaseFinal)]
+    assert final and final[0].reason == "appeal_window_closed"
+    notices = [e for e in events if isinstance(e, ev.NoticeIssued)]
+    assert [(n.party_id, n.role) for n in notices] == [("platform", "platform")]
+    deadline = compliance_deadline(case)
+    assert deadline == case.appeal_deadline + case.dispute.compliance_window  # type: ignore[union-attr]
+    assert notices[0].reply_by == deadline
+    assert "final" in notices[0].text and "implemented" in notices[0].text
+    # idempotent: a later tick asks nothing again
+    assert not any(
+        isinstance(e, ev.NoticeIssued)
+        for e in case.advance(case.appeal_deadline + timedelta(days=1), POLICY, pool(5))
+    )

@@ -176,6 +176,8 @@ def demo(
     lines += [f"  juror {jid} {name:<18} {token}" for jid, name, token in seeded.jurors]
     lines += [f"  author of {cid}    {token}" for cid, token in seeded.author_links]
     lines += [f"  a reporter of {cid} {token}" for cid, token in seeded.reporter_links]
+    lines += [f"  appellant of {cid} {token}" for cid, token in seeded.appellant_links]
+    lines += [f"  platform in {cid}  {token}" for cid, token in seeded.respondent_links]
     with ctx.store.read() as tx:
         seats = {jid: [s.case_id for s in tx.open_seats(jid)] for jid, _, _ in seeded.jurors}
     lines += [
@@ -190,6 +192,10 @@ def demo(
     lines += ["", f"Administrator: sign in at {base}/admin with the administrator token above."]
     lines += ["", "Sample cases:"]
     lines += [f"  {cid}  {state:<15} {what}" for cid, state, what in seeded.cases]
+    lines += ["", "Disputes (a user against a platform's decision):"]
+    lines += [f"  {cid}  {state:<15} {what}" for cid, state, what in seeded.disputes]
+    lines += ["", f"Legal orders ({base}/orders):"]
+    lines += [f"  {oid}  {outcome:<20} {what}" for oid, outcome, what in seeded.orders]
     first = seeded.cases[0][0]
     lines += [
         "",

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from alteram import demo_modes as modes
 from alteram.domain.case import Case
 from alteram.domain.remedy import Remedy
 from alteram.domain.vote import Ballot
@@ -39,6 +40,10 @@ class DemoAccounts:
     # (case id, author capability token) for cases awaiting the author's reply or open to appeal
     author_links: list[tuple[str, str]]
     reporter_links: list[tuple[str, str]]  # (case id, reporter token)
+    disputes: list[tuple[str, str, str]]  # (case id, state, one-line description)
+    orders: list[tuple[str, str, str]]  # (order id, outcome, one-line description)
+    appellant_links: list[tuple[str, str]]  # (dispute case id, the user's token)
+    respondent_links: list[tuple[str, str]]  # (dispute case id, the platform's notice token)
 
 
 # name, languages, declared conflicts
@@ -340,6 +345,7 @@ def _seed(ctx: Context, clock: _StoryClock, real_now: datetime) -> DemoAccounts:
     for name, languages, conflicts in JURORS:
         juror, token = accounts.add_juror(ctx, name, list(languages), list(conflicts))
         jurors.append((juror.id, juror.name, token))
+    modes.register_big_platform(ctx)
     s = _Story(ctx, clock, real_now, platform_id)
     described: dict[str, str] = {}
     author_cases: list[str] = []
@@ -421,6 +427,20 @@ def _seed(ctx: Context, clock: _StoryClock, real_now: datetime) -> DemoAccounts:
     described[leader] = (
         "Cartoon mocking the Leader, reported under Iran's insult law (incompatible); cleared"
     )
+
+    # 7. A dispute: Photogram removed protest photos; it responds; not justified.
+    s.at(_d(26, 12))
+    dispute = modes.file_dispute(ctx)
+    s.at(_d(25))
+    modes.platform_responds(s, dispute.case_id)
+    s.votes(
+        dispute.case_id,
+        [
+            (_d(24, 20), _no_violation(modes.NOT_JUSTIFIED)),
+            (_d(24, 10), _no_violation(modes.NOT_JUSTIFIED_FA)),
+            (_d(24, 2), _no_violation("News photos of a peaceful assembly; restore them.")),
+        ],
+    )
     # The author never replies: the reply window closes by its deadline.
     s.advance(leader, _d(19, 23))
     incompatible = (
@@ -493,6 +513,15 @@ def _seed(ctx: Context, clock: _StoryClock, real_now: datetime) -> DemoAccounts:
         ],
     )
 
+    # 7 (continued): the dispute's appeal window closes; Photogram restored the photos.
+    s.advance(dispute.case_id, _d(9, 20))
+    s.at(_d(9, 2))
+    modes.platform_complies(s, dispute.case_id)
+
+    # 8. An order under Iran's "insulting the Leader" article: refused and published.
+    s.at(_d(8))
+    refused = modes.refused_order(ctx)
+
     # 3. A credible threat in English: the author waives; removal; appeal window open.
     s.at(_d(5))
     threat = s.report(
@@ -561,6 +590,11 @@ def _seed(ctx: Context, clock: _StoryClock, real_now: datetime) -> DemoAccounts:
         reporter="@tea.and.books@forum.example",
     )
     described[spam] = "Crypto 'signal group' advert posted in 40 threads; voting, 1 of 3 cast"
+    # 9. A German court's order under §130 StGB (compatible): the author is being heard.
+    s.at(_d(2, 20))
+    heard = modes.heard_order(ctx)
+    author_cases.append(heard.case_id)
+
     s.at(_d(2, 8))
     s.reply(spam, "I am only sharing an opportunity with people who might be interested.")
 
@@ -616,6 +650,29 @@ def _seed(ctx: Context, clock: _StoryClock, real_now: datetime) -> DemoAccounts:
         admin_token=admin_token,
         jurors=jurors,
         cases=[(c, s.case(c).state.value, described[c]) for c in order],
-        author_links=[(c, s.token(c, "author")) for c in order if c in author_cases],
+        author_links=[
+            (c, s.token(c, "author")) for c in [*order, heard.case_id] if c in author_cases
+        ],
         reporter_links=[(c, s.token(c, "r1")) for c in order],
+        disputes=[
+            (
+                dispute.case_id,
+                s.case(dispute.case_id).state.value,
+                "Photogram removed protest photos; restriction not justified; it restored them",
+            )
+        ],
+        orders=[
+            (
+                refused.order_id,
+                refused.outcome.value,
+                "Tehran prosecutor: a poem 'insulting the Leader' (IR-PENAL-514); refused",
+            ),
+            (
+                heard.order_id,
+                heard.outcome.value,
+                "Landgericht Neustadt: a call to attack a shelter (§130 StGB); author heard",
+            ),
+        ],
+        appellant_links=[(dispute.case_id, dispute.appellant_token)],
+        respondent_links=[(dispute.case_id, s.token(dispute.case_id, "platform"))],
     )

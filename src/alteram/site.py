@@ -4,8 +4,12 @@ Writes, in English (at the top) and in Persian (under ``fa/``): the home page,
 the decisions (``decisions.html``, then ``decisions-2.html`` … in pages of
 ``PAGE_SIZE``), one page per decision (``decisions/{case_id}.html``), the
 statistics, the log page with the latest signed checkpoint and the verifier
-key, and the policy; plus ``static/style.css``, ``checkpoint.txt`` and
-``log-key.txt``. Every link is relative and names its file, so the copy works
+key, the policy, and the legal orders (``orders.html``, ``orders-2.html`` … and
+one page per order, ``orders/{order_id}.html``, private persons redacted as on
+the live pages); a dispute's public facts (platform, what it did, the
+recommendation, the platform's compliance) are on its decision page; plus
+``static/style.css``, ``checkpoint.txt`` and ``log-key.txt``. Every link is
+relative and names its file, so the copy works
 from ``file://`` (a USB stick), any static host, a mirror or an onion service.
 No page has a script or a form. The pages are the live ones rendered with
 :class:`~alteram.web.pages.render.Links` in static mode.
@@ -19,9 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from alteram.errors import InvalidInput
-from alteram.services import decisions, policies
+from alteram.services import decisions, order_record, policies
 from alteram.services.context import Context
 from alteram.storage import decisions as store
+from alteram.storage import orders as order_store
+from alteram.web.pages import orders as orders_pages
 from alteram.web.pages import public
 from alteram.web.pages.i18n import LANGUAGES
 from alteram.web.pages.render import Links, render
@@ -47,6 +53,16 @@ def all_rows(ctx: Context) -> list[dict[str, Any]]:
         cursor = found.next
 
 
+def all_orders(ctx: Context) -> list[dict[str, Any]]:
+    """Every legal order as the public record shows it (as ``GET /orders``), newest
+    first, in one read."""
+    with ctx.store.read() as tx:
+        platforms = order_store.platform_names(tx.conn)
+        return [
+            order_record.view(ctx, row, case, platforms) for row, case in order_store.every(tx.conn)
+        ]
+
+
 def chunks(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
     for start in range(0, max(len(rows), 1), PAGE_SIZE):
         yield rows[start : start + PAGE_SIZE]
@@ -56,8 +72,10 @@ def count_files(ctx: Context) -> int:
     """How many pages :func:`export_site` writes (for the progress bar)."""
     with ctx.store.transaction() as tx:
         n = store.count(tx.conn)
+        orders = order_store.count(tx.conn)
     list_pages = max((n + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-    return len(LANGUAGES) * (4 + list_pages + n)
+    order_pages = max((orders + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    return len(LANGUAGES) * (4 + list_pages + n + order_pages + orders)
 
 
 def export_site(ctx: Context, out: Path, tick: Tick = _no_tick) -> int:
@@ -81,6 +99,8 @@ def export_site(ctx: Context, out: Path, tick: Tick = _no_tick) -> int:
     write("checkpoint.txt", log["checkpoint"])
     write("log-key.txt", log["key"] + "\n")
     rows = all_rows(ctx)
+    orders = all_orders(ctx)
+    decided = {row["case_id"] for row in rows}
     now = ctx.now()
     base = ctx.base_url.rstrip("/")
     titles = public.category_titles(ctx.policy)
@@ -135,5 +155,35 @@ def export_site(ctx: Context, out: Path, tick: Tick = _no_tick) -> int:
                 f"decisions/{case_id}.html",
                 {"case_id": case_id},
                 **public.decision_data(ctx, case_id),
+            )
+        labels = orders_pages.labels()
+        order_chunks = list(chunks(orders))
+        for number, chunk in enumerate(order_chunks, start=1):
+            page(
+                "orders.html",
+                "orders",
+                "orders.html" if number == 1 else f"orders-{number}.html",
+                {"page": str(number)},
+                rows=chunk,
+                total=len(orders),
+                offset=0,
+                page_size=PAGE_SIZE,
+                filters={"outcome": "", "jurisdiction": ""},
+                problem=None,
+                policy=ctx.policy,
+                pages={"count": len(order_chunks), "current": number},
+                **labels,
+            )
+        for order in orders:
+            page(
+                "order.html",
+                "order",
+                f"orders/{order['order_id']}.html",
+                {"order_id": order["order_id"]},
+                order=order,
+                sent=False,
+                decided=decided,
+                policy=ctx.policy,
+                **labels,
             )
     return written

@@ -761,4 +761,5 @@ class Case(BaseModel):
                     remedy=ruling.remedy,
                 )
             )
+            events += compliance.request_notice(self, now)
         return events + compliance.advance(self, now)

@@ -66,6 +66,33 @@ def _compliance_event(
     )
 
 
+def request_notice(case: Case, now: datetime) -> list[ev.Event]:
+    """When a dispute ruling became final because the appeal window closed: ask the
+    platform what it did about it (a final appeal ruling asks in its own notice)."""
+    d = case.dispute
+    deadline = compliance_deadline(case)
+    if d is None or deadline is None or not case.rulings:
+        return []
+    ruling = case.rulings[-1]
+    party = case.reporters[0]
+    text = (
+        f"The ruling in case {case.id} is final: no appeal was filed in time. "
+        f"{ruling.statement.decision} {d.platform} is asked to say whether it implemented "
+        f"the recommendation by {fmt_time(deadline)}."
+    )
+    return [
+        ev.NoticeIssued(
+            case_id=case.id,
+            at=now,
+            party_id=party.id,
+            role=party.role.value,
+            handle=party.handle,
+            text=text,
+            reply_by=deadline,
+        )
+    ]
+
+
 def due_at(case: Case) -> datetime | None:
     d = case.dispute
     if d is None or d.compliance is not None:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, func, insert, select
 
 from alteram.domain.case import Case
 from alteram.domain.order import AuthorityKind, DocumentKind, Order, Via
@@ -88,6 +88,10 @@ def by_idempotency_key(conn: Connection, submitter: str, key: str) -> dict[str, 
     )
     row = conn.execute(q).first()
     return None if row is None else dict(row._mapping)
+
+
+def count(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(t.orders)).scalar_one())
 
 
 def by_case(conn: Connection, case_ids: list[str]) -> dict[str, str]:

@@ -19,6 +19,7 @@ from alteram.web.pages import (
     orders,
     party,
     public,
+    respondent,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -26,6 +27,7 @@ for _sub in (
     public.router,
     orders.router,
     party.router,
+    respondent.router,
     dispute.router,
     juror_signin.router,
     juror.router,

@@ -89,7 +89,7 @@ FIELDS = (
 )
 
 
-def _labels() -> dict[str, Any]:
+def labels() -> dict[str, Any]:
     return {"order_outcomes": OUTCOMES, "order_kinds": KINDS, "order_via": VIA}
 
 
@@ -127,7 +127,7 @@ def orders_page(
         filters={"outcome": outcome, "jurisdiction": jurisdiction},
         problem=problem,
         policy=ctx.policy,
-        **_labels(),
+        **labels(),
     )
 
 
@@ -148,7 +148,7 @@ def _form_page(
         values=values or {},
         policy=ctx.policy,
         measures=MEASURES,
-        **_labels(),
+        **labels(),
     )
 
 
@@ -234,7 +234,7 @@ def order_page(request: Request, order_id: str) -> HTMLResponse:
         order=order,
         sent=request.query_params.get("sent") == "1",
         policy=ctx.policy,
-        **_labels(),
+        **labels(),
     )
 
 

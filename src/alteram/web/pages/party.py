@@ -33,6 +33,7 @@ from alteram.web.pages.forms import (
 )
 from alteram.web.pages.i18n import N_
 from alteram.web.pages.render import get_ctx, page
+from alteram.web.pages.respondent import respondent_view
 from alteram.web.pages.security import current_principal, party_area
 from alteram.web.views import case_view, ruling_view
 
@@ -77,7 +78,8 @@ def case_page(
     case, reports = load_case(ctx, case_id)
     view = case_view(case, who, reports)
     now = ctx.now()
-    role = view["viewer"]
+    platform = respondent_view(case, who, now)
+    role = "platform" if platform is not None else view["viewer"]
     policy = policy_for(ctx, case.policy_version)  # the version the author was notified under
     alleged = [policy.category(c) for c in case.heard_categories or case.categories]
     hearing_open = (
@@ -119,6 +121,7 @@ def case_page(
         problem=problem,
         values=values or {},
         done=request.query_params.get("done", ""),
+        platform=platform,
     )
 
 

@@ -35,7 +35,7 @@ LIVE = {
     "stats": "/stats",
     "log": "/log",
     "policy": "/policy",
-    "orders": "/orders",  # live only: the static mirror has no orders yet
+    "orders": "/orders",
     "order": "/orders/{order_id}",
     "order_new": "/orders/new",
 }
@@ -46,6 +46,8 @@ FILES = {
     "stats": "stats.html",
     "log": "log.html",
     "policy": "policy.html",
+    "orders": "orders.html",
+    "order": "orders/{order_id}.html",
 }
 
 
@@ -62,8 +64,8 @@ class Links:
 
     def _file(self, name: str, lang: str, params: dict[str, str]) -> str:
         path = FILES[name].format(**params)
-        if name == "decisions" and params.get("page", "1") != "1":
-            path = f"decisions-{params['page']}.html"
+        if name in ("decisions", "orders") and params.get("page", "1") != "1":
+            path = f"{name}-{params['page']}.html"
         return ("" if lang == "en" else f"{lang}/") + path
 
     def _relative(self, target: str) -> str:
