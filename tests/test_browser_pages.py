@@ -271,7 +271,10 @@ def test_a_juror_signs_in_and_votes_through_the_form(
     assert p.locator("#lesser textarea").count() == 6  # every rung until a remedy is chosen
     p.get_by_role("radio", name="Label or interstitial").check()
     # htmx (served from the package) swaps in only the rungs below the remedy chosen
-    p.wait_for_function("document.querySelectorAll('#lesser textarea').length === 2")
+    # (a locator assertion polls without eval, which the page's CSP rightly forbids)
+    from playwright.sync_api import expect
+
+    expect(p.locator("#lesser textarea")).to_have_count(2)
     assert p.locator("#lesser_reduced_distribution").count() == 0
     p.locator("#lesser_no_action").fill("Readers would be misled.")
     p.locator("#lesser_context_note").fill("A note is too easy to miss.")
