@@ -71,10 +71,10 @@ def request_notice(case: Case, now: datetime) -> list[ev.Event]:
     platform what it did about it (a final appeal ruling asks in its own notice)."""
     d = case.dispute
     deadline = compliance_deadline(case)
-    if d is None or deadline is None or not case.rulings:
+    party = case.respondent
+    if d is None or party is None or deadline is None or not case.rulings:
         return []
     ruling = case.rulings[-1]
-    party = case.reporters[0]
     text = (
         f"The ruling in case {case.id} is final: no appeal was filed in time. "
         f"{ruling.statement.decision} {d.platform} is asked to say whether it implemented "
