@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import base64
-import json
 from typing import Annotated, Any
 
 from anyio import to_thread
 from fastapi import APIRouter, Depends, Header, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from starlette.datastructures import UploadFile
+from pydantic import BaseModel, ConfigDict, Field
 
 from alteram.domain.case import Case, CaseState
 from alteram.domain.policy_file import policy_to_public_dict
 from alteram.domain.vote import Ballot
-from alteram.errors import Forbidden, InvalidInput, OutOfOrder
+from alteram.errors import Forbidden, OutOfOrder
 from alteram.services import proceedings
 from alteram.services.accounts import (
     JUROR,
@@ -29,6 +25,7 @@ from alteram.services.campaign import campaign_of
 from alteram.services.context import Context
 from alteram.services.intake import GroupCommit, Item
 from alteram.services.reports import ReportRequest
+from alteram.web import bodies
 from alteram.web.media import image_response
 from alteram.web.views import case_view, ruling_view
 
@@ -111,56 +108,12 @@ def get_policy(ctx: Ctx) -> dict[str, Any]:
     return policy_to_public_dict(ctx.policy)
 
 
-_REPORT_BODY = {
-    "required": True,
-    "content": {
-        "application/json": {"schema": ReportRequest.model_json_schema()},
-        "multipart/form-data": {
-            "schema": {
-                "type": "object",
-                "required": ["report"],
-                "properties": {
-                    "report": {
-                        "type": "string",
-                        "description": "The report as JSON, as for application/json, "
-                        "without content.media",
-                    },
-                    "media": {
-                        "type": "array",
-                        "items": {"type": "string", "format": "binary"},
-                        "description": "Up to 10 image files kept as evidence",
-                    },
-                },
-            }
-        },
-    },
-}
+_REPORT_BODY = bodies.openapi_body(ReportRequest, "report")
 
 
 async def _report_body(request: Request) -> ReportRequest:
     """The report from a JSON body, or from a multipart form with its files."""
-    try:
-        kind = request.headers.get("content-type", "")
-        if kind.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
-            async with request.form(max_files=10, max_fields=20) as form:
-                raw = form.get("report")
-                if not isinstance(raw, str):
-                    raise InvalidInput(
-                        "a multipart report needs a 'report' field (JSON)", field="report"
-                    )
-                data = json.loads(raw)
-                if not isinstance(data, dict) or not isinstance(data.get("content"), dict):
-                    raise InvalidInput("'report' must be a JSON report object", field="report")
-                files = [f for f in form.getlist("media") if isinstance(f, UploadFile)]
-                data["content"]["media"] = [
-                    {"data": base64.b64encode(await f.read()).decode()} for f in files
-                ] or None
-            return ReportRequest.model_validate(data)
-        return ReportRequest.model_validate_json(await request.body())
-    except json.JSONDecodeError:
-        raise InvalidInput("the 'report' field is not valid JSON", field="report") from None
-    except ValidationError as exc:
-        raise RequestValidationError(exc.errors()) from None
+    return await bodies.parse(request, ReportRequest, "report")
 
 
 @router.post(

@@ -3,74 +3,26 @@ responds and later says what it did about the ruling."""
 
 from __future__ import annotations
 
-import base64
-import json
 from typing import Any
 
 from anyio import to_thread
 from fastapi import APIRouter, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
-from starlette.datastructures import UploadFile
 
-from alteram.errors import InvalidInput, NotFound
+from alteram.errors import NotFound
 from alteram.services import disputes, proceedings
 from alteram.services.disputes import ComplianceRequest, DisputeRequest, ResponseRequest
+from alteram.web import bodies
 from alteram.web.api import Ctx, Who
 
 router = APIRouter(prefix="/api/v1", tags=["disputes"])
 
-_DISPUTE_BODY = {
-    "required": True,
-    "content": {
-        "application/json": {"schema": DisputeRequest.model_json_schema()},
-        "multipart/form-data": {
-            "schema": {
-                "type": "object",
-                "required": ["dispute"],
-                "properties": {
-                    "dispute": {
-                        "type": "string",
-                        "description": "The dispute as JSON, as for application/json, "
-                        "without content.media",
-                    },
-                    "media": {
-                        "type": "array",
-                        "items": {"type": "string", "format": "binary"},
-                        "description": "Up to 10 image files kept as evidence",
-                    },
-                },
-            }
-        },
-    },
-}
+_DISPUTE_BODY = bodies.openapi_body(DisputeRequest, "dispute")
 
 
 async def _dispute_body(request: Request) -> DisputeRequest:
     """The dispute from a JSON body, or from a multipart form with its files."""
-    try:
-        kind = request.headers.get("content-type", "")
-        if kind.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
-            async with request.form(max_files=10, max_fields=20) as form:
-                raw = form.get("dispute")
-                if not isinstance(raw, str):
-                    raise InvalidInput(
-                        "a multipart dispute needs a 'dispute' field (JSON)", field="dispute"
-                    )
-                data = json.loads(raw)
-                if not isinstance(data, dict) or not isinstance(data.get("content"), dict):
-                    raise InvalidInput("'dispute' must be a JSON dispute object", field="dispute")
-                files = [f for f in form.getlist("media") if isinstance(f, UploadFile)]
-                data["content"]["media"] = [
-                    {"data": base64.b64encode(await f.read()).decode()} for f in files
-                ] or None
-            return DisputeRequest.model_validate(data)
-        return DisputeRequest.model_validate_json(await request.body())
-    except json.JSONDecodeError:
-        raise InvalidInput("the 'dispute' field is not valid JSON", field="dispute") from None
-    except ValidationError as exc:
-        raise RequestValidationError(exc.errors()) from None
+    return await bodies.parse(request, DisputeRequest, "dispute")
 
 
 def client_ip(request: Request) -> str:
