@@ -150,6 +150,11 @@ class Tx:
         self._reporters[case.id] = case.reporter_parties
         return case
 
+    def stored_reporters(self, case_id: str) -> int | None:
+        """How many reporters of a case loaded in this transaction are stored (None if
+        it was not loaded): a party numbered past that joined in this transaction."""
+        return self._reporters.get(case_id)
+
     def load_all_reporters(self, case: Case) -> None:
         """Complete a case loaded with only some reporters (``find_open_cases``)."""
         _reporters.load(self.conn, [case])
@@ -412,7 +417,9 @@ class Tx:
             leaf(e, commits.get(e.case_id) or commitment(self._commit_key(e.case_id)), r)
             for e, r in zip(events, records, strict=True)
         ]
-        first = self.log.append(leaves)
+        hashes = [leaf_hash(data) for data in leaves]  # once: for the tree and the rows
+        first = self.log.append(leaves, hashes)
+        encode = _PAYLOAD.encode
         insert_rows(
             self.conn,
             t.events,
@@ -421,11 +428,11 @@ class Tx:
                     "case_id": e.case_id,
                     "type": e.type,
                     "at": e.at,
-                    "hash": leaf_hash(data).hex(),
-                    "payload": _PAYLOAD.encode(r),
+                    "hash": h.hex(),
+                    "payload": encode(r),
                     "log_index": first + i,
                 }
-                for i, (e, r, data) in enumerate(zip(events, records, leaves, strict=True))
+                for i, (e, r, h) in enumerate(zip(events, records, hashes, strict=True))
             ],
         )
 
