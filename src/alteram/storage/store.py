@@ -34,7 +34,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 
 from alteram.domain.case import Case
-from alteram.domain.events import Event, commitment, leaf
+from alteram.domain.events import Event, commitment, leaf, payload_json
 from alteram.domain.panel import Juror
 from alteram.storage import decisions as _decisions
 from alteram.storage import reporters as _reporters
@@ -419,7 +419,6 @@ class Tx:
         ]
         hashes = [leaf_hash(data) for data in leaves]  # once: for the tree and the rows
         first = self.log.append(leaves, hashes)
-        encode = _PAYLOAD.encode
         insert_rows(
             self.conn,
             t.events,
@@ -429,10 +428,10 @@ class Tx:
                     "type": e.type,
                     "at": e.at,
                     "hash": h.hex(),
-                    "payload": encode(r),
+                    "payload": payload_json(e),
                     "log_index": first + i,
                 }
-                for i, (e, r, h) in enumerate(zip(events, records, hashes, strict=True))
+                for i, (e, h) in enumerate(zip(events, hashes, strict=True))
             ],
         )
 
@@ -539,9 +538,6 @@ class Tx:
         for row in out:
             row["tokens"] = int(counts.get(row["id"], 0))
         return out
-
-
-_PAYLOAD = json.JSONEncoder(sort_keys=True)  # as json.dumps(..., sort_keys=True), made once
 
 
 def _open_key(platform_id: str, external_id: str) -> str:
