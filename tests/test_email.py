@@ -257,6 +257,36 @@ def test_a_later_notice_to_the_author_reuses_the_address_given_earlier(
     assert "DEF-" in server.received[1][1].get_content()
 
 
+def test_in_a_batch_new_reporters_use_only_their_own_address_and_the_author_the_earlier(
+    client, people, ctx: Context, server: Server
+):
+    """A batch joining a case: reporters who become parties in it have no earlier notice
+    (only the address their item gives counts); the author's new-category notice goes to
+    the address an earlier report gave."""
+    case_id = file(client, people, report(author_email="roya@mail.example"))
+    items = [
+        report(reporter="@omid@forum.example", reporter_email="omid@mail.example"),
+        report(reporter="@nika@forum.example", category="defamation"),
+    ]
+    r = client.post(f"{API}/reports:batch", json=items, headers=people.platform_auth)
+    assert r.status_code == 200 and r.json()["accepted"] == 2, r.text
+    assert {a["case_id"] for a in r.json()["results"]} == {case_id}
+    by_handle = {row["handle"]: row["email"] for row in rows(ctx) if row["role"] == "reporter"}
+    assert by_handle == {
+        "@sara@forum.example": None,
+        "@omid@forum.example": "omid@mail.example",
+        "@nika@forum.example": None,
+    }
+    authors = [row["email"] for row in rows(ctx) if row["role"] == "author"]
+    assert authors == ["roya@mail.example"] * 2
+    assert delivery.send_pending(ctx).sent == 3
+    assert sorted(rcpt for rcpt, _ in server.received) == [
+        ["omid@mail.example"],
+        ["roya@mail.example"],
+        ["roya@mail.example"],
+    ]
+
+
 def test_the_address_never_reaches_the_log_or_the_public_case(
     client, people, ctx: Context, server: Server
 ):

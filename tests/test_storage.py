@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 from collections import Counter
 from datetime import timedelta, timezone
@@ -13,7 +14,14 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from alteram.domain.case import Case, CaseState
-from alteram.domain.events import commitment, event_hash, leaf
+from alteram.domain.events import (
+    NoticeIssued,
+    PrecedentApplied,
+    commitment,
+    event_hash,
+    leaf,
+    payload_json,
+)
 from alteram.domain.remedy import Remedy
 from alteram.errors import Conflict
 from alteram.services import accounts, intake, proceedings
@@ -276,6 +284,26 @@ def test_events_are_appended_in_order_with_their_hashes(store):
     # The panel's draw is seeded by the stored hash of the event that opened voting.
     closed = next(r for r in rows if r["type"] == "reply_window_closed")
     assert case.panel is not None and case.panel.opening_event_hash == closed["hash"]
+
+
+def test_an_event_payload_reads_back_as_its_record():
+    """The stored payload (pydantic's JSON of the event) holds the record's values exactly:
+    non-ASCII and control characters, quotes, floats and timestamps included."""
+    notice = NoticeIssued(
+        case_id="c-pay",
+        at=T0,
+        party_id="r1",
+        role="reporter",
+        handle="@سارا@forum.example",
+        text='زن، زندگی، آزادی\n\t\x00\u2028 "quoted" \\ end',
+        reply_by=T0 + DAY,
+    )
+    applied = PrecedentApplied(
+        case_id="c-pay", at=T0, precedent="c-old", match="pdq", distance=0.1 + 0.2
+    )
+    for event in (notice, applied):
+        assert json.loads(payload_json(event)) == event.record()
+    assert json.loads(payload_json(applied))["distance"] == 0.1 + 0.2
 
 
 # -- tokens ---------------------------------------------------------------------------

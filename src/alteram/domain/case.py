@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from alteram.domain import compliance
 from alteram.domain import dispute as dispute_mode
@@ -108,7 +108,7 @@ class Case(BaseModel):
     # in its document (a mass-reported case would otherwise rewrite an ever-growing
     # document per report); for filing, it may load only the reporters that matter to a
     # batch, and ``reporter_parties`` says how many there are in all.
-    reporters: list[Party] = []
+    reporters: list[Party] = Field(default_factory=list)  # a factory: no deepcopy per load
     reporter_parties: int = 0
     respondent: Party | None = None  # the platform, in a dispute (kept in the document)
     report_count: int = 0

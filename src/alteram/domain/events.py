@@ -45,6 +45,14 @@ class Event(BaseModel):
 Commit = Callable[[str], str]
 
 
+def payload_json(event: Event) -> str:
+    """The event's :meth:`Event.record` as JSON text, for the events table: the same
+    values (``json.loads`` gives the record back), keys in declared order, serialized by
+    pydantic in one pass. Not canonical: the log's leaves are :func:`leaf`."""
+    fields = event.__pydantic_serializer__.to_json(event).decode()
+    return '{"type":' + _CANONICAL.encode(event.type) + "," + fields[1:]
+
+
 def commitment(key: bytes) -> Commit:
     """Salted commitments under a case's secret: HMAC-SHA-256, hex."""
 

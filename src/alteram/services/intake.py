@@ -23,8 +23,8 @@ from anyio import to_thread
 from sqlalchemy.exc import IntegrityError
 
 from alteram.domain.case import Case, CaseState
-from alteram.domain.content import Content, Report
-from alteram.domain.events import Event, canonical_json
+from alteram.domain.content import Content, Report, Role
+from alteram.domain.events import Event, NoticeIssued, canonical_json
 from alteram.domain.standing import Standing
 from alteram.errors import AlteramError, Conflict, ReporterSuspended
 from alteram.services import standing
@@ -279,13 +279,26 @@ class _Intake:
             self.keys[(item.platform_id, item.idempotency_key)] = (request_hash, error)
         raise error
 
+    def _fresh(self) -> set[tuple[str, str]]:
+        """The reporters that became parties in this batch (numbered past the count stored
+        when their case was loaded): no earlier notice of theirs holds an address."""
+        out: set[tuple[str, str]] = set()
+        for e in self.events:
+            if isinstance(e, NoticeIssued) and e.role == Role.REPORTER.value:
+                stored = self.tx.stored_reporters(e.case_id)
+                seq = e.party_id[1:]
+                if stored is not None and seq.isdigit() and int(seq) > stored:
+                    out.add((e.case_id, e.party_id))
+        return out
+
     def _flush(self) -> None:
+        fresh = self._fresh()  # before saving: saving records the new counts
         # Closed cases first: a new case for the same content needs its open key.
         self.tx.save_cases(list(self.changed.values()), self.new, self.now)
         self.tx.add_reports(self.rows)
         add_prints(self.tx.conn, self.prints)
         self.tx.append_events(self.events)
-        record_notices(self.tx, self.ctx, self.events, self.emails)
+        record_notices(self.tx, self.ctx, self.events, self.emails, fresh)
         standing.review(self.tx, self.ctx, self.review, self.now)
         standing.after_final(self.tx, self.ctx, self.events, self.now)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -105,13 +105,20 @@ def report_emails(case: Case, body: ReportRequest) -> dict[tuple[str, str], str]
     return out
 
 
-def record_notices(tx: Tx, ctx: Context, events: list[Event], emails: Emails | None = None) -> None:
+def record_notices(
+    tx: Tx,
+    ctx: Context,
+    events: list[Event],
+    emails: Emails | None = None,
+    fresh: Collection[tuple[str, str]] = (),
+) -> None:
     """Put each notice in the outbox with the party's capability token, in two inserts.
 
     A notice is also e-mailed (:mod:`alteram.services.outbox`) when its party has an
     address: the one in ``emails`` for ``(case_id, party_id)``, else the one the party
     gave with an earlier notice on the case. Without one it is not e-mailed; it stays
-    available by link either way."""
+    available by link either way. ``fresh`` names the ``(case_id, party_id)`` of parties
+    that joined in this transaction: they have no earlier notice to look up."""
     issued = [e for e in events if isinstance(e, NoticeIssued)]
     if not issued:
         return
@@ -120,7 +127,9 @@ def record_notices(tx: Tx, ctx: Context, events: list[Event], emails: Emails | N
     unknown = [
         (e.case_id, e.party_id)
         for e in issued
-        if (e.case_id, e.party_id) not in emails and e.case_id not in opened
+        if (e.case_id, e.party_id) not in emails
+        and e.case_id not in opened
+        and (e.case_id, e.party_id) not in fresh
     ]
     if unknown:
         emails = {**known_addresses(tx.conn, unknown), **emails}

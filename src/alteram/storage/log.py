@@ -148,15 +148,18 @@ class LogStore:
 
     # -- appending ------------------------------------------------------------
 
-    def append(self, leaves: Sequence[bytes]) -> int:
-        """Append leaves; return the index of the first."""
+    def append(self, leaves: Sequence[bytes], hashes: Sequence[bytes] | None = None) -> int:
+        """Append leaves; return the index of the first. ``hashes``: their leaf hashes, if
+        the caller has them already (they are not computed twice)."""
         start = self.size(lock=True)
         if not leaves:
             return start
         frontier_ids = frontier_nodes(start)
         known = self.nodes(frontier_ids, cache=False) if frontier_ids else {}
         cr = CompactRange.from_frontier(start, [known[n] for n in frontier_ids])
-        new_nodes = cr.extend([leaf_hash(leaf) for leaf in leaves])
+        if hashes is None:
+            hashes = [leaf_hash(leaf) for leaf in leaves]
+        new_nodes = cr.extend(hashes)
         self._write_bundles(start, leaves)
         self._write_nodes(new_nodes)
         self._sql("UPDATE log_state SET size = ? WHERE id = 1", (start + len(leaves),))

@@ -34,7 +34,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 
 from alteram.domain.case import Case
-from alteram.domain.events import Event, commitment, leaf
+from alteram.domain.events import Event, commitment, leaf, payload_json
 from alteram.domain.panel import Juror
 from alteram.storage import decisions as _decisions
 from alteram.storage import reporters as _reporters
@@ -149,6 +149,11 @@ class Tx:
         _reporters.load(self.conn, [case], handles)
         self._reporters[case.id] = case.reporter_parties
         return case
+
+    def stored_reporters(self, case_id: str) -> int | None:
+        """How many reporters of a case loaded in this transaction are stored (None if
+        it was not loaded): a party numbered past that joined in this transaction."""
+        return self._reporters.get(case_id)
 
     def load_all_reporters(self, case: Case) -> None:
         """Complete a case loaded with only some reporters (``find_open_cases``)."""
@@ -412,7 +417,8 @@ class Tx:
             leaf(e, commits.get(e.case_id) or commitment(self._commit_key(e.case_id)), r)
             for e, r in zip(events, records, strict=True)
         ]
-        first = self.log.append(leaves)
+        hashes = [leaf_hash(data) for data in leaves]  # once: for the tree and the rows
+        first = self.log.append(leaves, hashes)
         insert_rows(
             self.conn,
             t.events,
@@ -421,11 +427,11 @@ class Tx:
                     "case_id": e.case_id,
                     "type": e.type,
                     "at": e.at,
-                    "hash": leaf_hash(data).hex(),
-                    "payload": _PAYLOAD.encode(r),
+                    "hash": h.hex(),
+                    "payload": payload_json(e),
                     "log_index": first + i,
                 }
-                for i, (e, r, data) in enumerate(zip(events, records, leaves, strict=True))
+                for i, (e, h) in enumerate(zip(events, hashes, strict=True))
             ],
         )
 
@@ -532,9 +538,6 @@ class Tx:
         for row in out:
             row["tokens"] = int(counts.get(row["id"], 0))
         return out
-
-
-_PAYLOAD = json.JSONEncoder(sort_keys=True)  # as json.dumps(..., sort_keys=True), made once
 
 
 def _open_key(platform_id: str, external_id: str) -> str:

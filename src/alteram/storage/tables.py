@@ -177,7 +177,7 @@ notices = Table(
     "notices",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("case_id", String(64), nullable=False, index=True),
+    Column("case_id", String(64), nullable=False),  # ix_notices_party serves case_id alone
     Column("party_id", String(16), nullable=False),
     Column("role", String(16), nullable=False),
     Column("handle", String(500), nullable=False),
