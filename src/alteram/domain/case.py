@@ -141,6 +141,17 @@ class Case(BaseModel):
 
     # -- reading ------------------------------------------------------------
 
+    def opened_event(self) -> ev.CaseOpened:
+        """The event that opens this case on the log, whatever its mode."""
+        return ev.CaseOpened(
+            case_id=self.id,
+            at=self.opened_at,
+            category=self.category,
+            platform=self.content.platform,
+            policy_version=self.policy_version,
+            language=self.content.language,
+        )
+
     @property
     def round(self) -> int:
         """The number of panels drawn so far (1 = first instance, 2 = appeal)."""
@@ -235,16 +246,7 @@ class Case(BaseModel):
             reply_deadline=now + policy.deadlines.reply,
             author=Party(id="author", role=Role.AUTHOR, handle=content.author),
         )
-        events: list[ev.Event] = [
-            ev.CaseOpened(
-                case_id=case_id,
-                at=now,
-                category=category.id,
-                platform=content.platform,
-                policy_version=policy.version,
-                language=content.language,
-            )
-        ]
+        events: list[ev.Event] = [case.opened_event()]
         if precedent is not None:
             case.precedent = precedent
             if not precedent.violation and not report.new_grounds:

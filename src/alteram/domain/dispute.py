@@ -178,14 +178,7 @@ def open_dispute(
         dispute=dispute,
     )
     events: list[ev.Event] = [
-        ev.CaseOpened(
-            case_id=case_id,
-            at=now,
-            category=case.category,
-            platform=content.platform,
-            policy_version=policy.version,
-            language=content.language,
-        ),
+        case.opened_event(),
         ev.DisputeFiled(
             case_id=case_id,
             at=now,

@@ -262,14 +262,7 @@ def open_order(
     )
     names = private_names(content.author, order.private_persons)
     events: list[ev.Event] = [
-        ev.CaseOpened(
-            case_id=case_id,
-            at=now,
-            category=category.id,
-            platform=content.platform,
-            policy_version=policy.version,
-            language=content.language,
-        ),
+        case.opened_event(),
         ev.OrderReceived(
             case_id=case_id,
             at=now,
