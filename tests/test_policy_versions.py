@@ -141,3 +141,17 @@ def test_an_open_case_keeps_the_version_it_was_opened_under(
 
     assert proceedings.current_case(ctx, before.case_id).state.value == "awaiting_reply"
     assert proceedings.current_case(ctx, after.case_id).state.value != "awaiting_reply"
+
+
+def test_a_report_joining_an_open_case_is_heard_under_the_case_version(
+    client: TestClient, ctx: Context, people: People
+) -> None:
+    before = file_case(ctx, people.platform_id, post="p", category="defamation")
+    policies.publish(ctx, v2(), source="x", by="test")
+    # A new category on the same post joins the case opened under 2026.11-1: the author
+    # is notified of that version's harassment rule, not the one published since.
+    again = file_case(ctx, people.platform_id, post="p", category="harassment", reporter="r-2")
+    assert again.case_id == before.case_id
+    r = client.get(f"/api/v1/cases/{before.case_id}/notices", headers=people.platform_auth)
+    texts = [n["text"] for n in r.json()["notices"] if n["party"] == "author"]
+    assert len(texts) == 2 and OLD_RULE in texts[1] and NEW_RULE not in texts[1]

@@ -25,12 +25,14 @@ from sqlalchemy.exc import IntegrityError
 from alteram.domain.case import Case, CaseState
 from alteram.domain.content import Content, Report, Role
 from alteram.domain.events import Event, NoticeIssued, canonical_json
+from alteram.domain.policy import Policy
 from alteram.domain.standing import Standing
 from alteram.errors import AlteramError, Conflict, ReporterSuspended
 from alteram.services import standing
 from alteram.services.accounts import new_id
 from alteram.services.context import Context
 from alteram.services.log import after_append
+from alteram.services.policies import policy_for
 from alteram.services.precedent import Evidence, PrecedentIndex, gather, index_for, resolve
 from alteram.services.reports import Filed, ReportRequest, record_notices, report_emails
 from alteram.storage.evidence import add_prints
@@ -167,11 +169,16 @@ class _Intake:
             due = case.due_at()  # when advance() has work to do (the deadline timer's key)
             if due is not None and due <= self.now:
                 self.tx.load_all_reporters(case)  # a panel draw excludes every party
-                advanced = case.advance(self.now, self.ctx.policy, self.pool)
+                advanced = case.advance(self.now, self._policy(case), self.pool)
                 if advanced:
                     self.events += advanced
                     self.changed[case.id] = case
         return case if case.accepts_reports else None
+
+    def _policy(self, case: Case) -> Policy:
+        """The version ``case`` was opened under: a report joining it is heard on those
+        rules, like the rest of the case (``alteram.services.policies``)."""
+        return policy_for(self.ctx, case.policy_version, self.tx)
 
     def _one(self, item: Item, request_hash: str) -> Filed:
         replay = self._replay(item, request_hash)
@@ -208,7 +215,7 @@ class _Intake:
             if case is not None:
                 self.cases[(item.platform_id, body.content.platform_id)] = case
         if case is not None:
-            self.events += case.add_report(report, self.ctx.policy, self.now)
+            self.events += case.add_report(report, self._policy(case), self.now)
             if case.id not in self.new_ids:
                 self.changed[case.id] = case
         else:

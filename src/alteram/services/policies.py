@@ -10,7 +10,7 @@ when and by whom) in ``policy_versions``, and its publication is a
 author was notified under those rules and is heard on them, so deadlines, panel
 sizes, the ballot check and the ruling's citation all use that version
 (:func:`policy_for`). A newly published version applies to cases opened from then
-on. Reports that join an open case are checked against the version in force.
+on. A report that joins an open case is heard under the case's version too.
 
 Several processes share a database (``serve`` workers, ``alteram worker``): each
 looks for a newer version at most every ``Context.policy_refresh_seconds`` (1 s)
