@@ -323,6 +323,20 @@ class Case(BaseModel):
                 )
         return category, cited
 
+    def report_mark(self) -> tuple[object, ...]:
+        """All that :meth:`add_report` may change besides the counts (``report_count``,
+        ``reporter_parties``) and the reporters: equal before and after a report, the
+        stored document needs no rewrite (``alteram.storage.casedoc``)."""
+        return (
+            self.state,
+            self.reply_deadline,
+            len(self.categories),
+            len(self.heard_categories),
+            len(self.cited_laws),
+            len(self.new_grounds),
+            self.interim,
+        )
+
     def add_report(self, report: Report, policy: Policy, now: datetime) -> list[ev.Event]:
         """Join a report to this case. The count is kept, and changes nothing else."""
         if not self.accepts_reports:

@@ -51,6 +51,9 @@ class Item:
     idempotency_key: str | None = None
 
     def request_hash(self) -> str:
+        """What an ``Idempotency-Key`` replay is checked against (empty without a key)."""
+        if not self.idempotency_key:
+            return ""
         return hashlib.sha256(canonical_json(self.body.model_dump(mode="json"))).hexdigest()
 
 
@@ -86,6 +89,8 @@ class _Intake:
         self.pending: dict[str, Case] = {}  # the new cases by id (for precedents)
         self.new_ids: set[str] = set()
         self.changed: dict[str, Case] = {}
+        # loaded cases as they were (Case.report_mark), while only reports joined them
+        self.marks: dict[str, tuple[object, ...]] = {}
         self.events: list[Event] = []
         self.rows: list[dict[str, Any]] = []
         self.keys: dict[tuple[str, str], tuple[str, Filed | ReporterSuspended]] = {}
@@ -173,6 +178,8 @@ class _Intake:
                 if advanced:
                     self.events += advanced
                     self.changed[case.id] = case
+            else:  # a deadline may change what report_mark does not cover: saved in full
+                self.marks[case.id] = case.report_mark()
         return case if case.accepts_reports else None
 
     def _policy(self, case: Case) -> Policy:
@@ -301,7 +308,12 @@ class _Intake:
     def _flush(self) -> None:
         fresh = self._fresh()  # before saving: saving records the new counts
         # Closed cases first: a new case for the same content needs its open key.
-        self.tx.save_cases(list(self.changed.values()), self.new, self.now)
+        joined = {
+            case_id
+            for case_id, case in self.changed.items()
+            if self.marks.get(case_id) == case.report_mark()
+        }
+        self.tx.save_cases(list(self.changed.values()), self.new, self.now, joined)
         self.tx.add_reports(self.rows)
         add_prints(self.tx.conn, self.prints)
         self.tx.append_events(self.events)

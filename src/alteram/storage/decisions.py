@@ -26,6 +26,7 @@ from sqlalchemy import ColumnElement, Connection, and_, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from alteram.domain.case import Case
+from alteram.storage import casedoc
 from alteram.storage import reporters as _reporters
 from alteram.storage import tables as t
 
@@ -196,7 +197,7 @@ def with_cases(
     """A page of decision rows with their cases, oldest ruling first (for exports),
     starting after the ``(ruled_at, case_id)`` key of the previous page's last row."""
     d = t.decisions.c
-    q = select(t.decisions, t.cases.c.doc).join(t.cases, t.cases.c.id == d.case_id)
+    q = select(t.decisions, *casedoc.COLUMNS).join(t.cases, t.cases.c.id == d.case_id)
     if after is not None:
         at, case_id = after
         q = q.where(or_(d.ruled_at > at, and_(d.ruled_at == at, d.case_id > case_id)))
@@ -204,8 +205,7 @@ def with_cases(
     out = []
     for r in conn.execute(q):
         row = dict(r._mapping)
-        doc = row.pop("doc")
-        out.append((row, Case.model_validate_json(doc)))
+        out.append((row, casedoc.pop_case(row)))
     _reporters.load(conn, [case for _, case in out])
     return out
 
@@ -222,11 +222,11 @@ def case_pages(conn: Connection, page: int = 500) -> Iterator[Case]:
     """Every case, read in pages of ``page`` documents (keyset on the case id)."""
     last: str | None = None
     while True:
-        q = select(t.cases.c.id, t.cases.c.doc).order_by(t.cases.c.id).limit(page)
+        q = select(t.cases.c.id, *casedoc.COLUMNS).order_by(t.cases.c.id).limit(page)
         if last is not None:
             q = q.where(t.cases.c.id > last)
         rows = conn.execute(q).all()
-        cases = [Case.model_validate_json(doc) for _, doc in rows]
+        cases = [casedoc.parse(doc, n, parties) for _, doc, n, parties in rows]
         _reporters.load(conn, cases)
         yield from cases
         if len(rows) < page:

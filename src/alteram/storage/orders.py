@@ -15,6 +15,7 @@ from sqlalchemy import Connection, func, insert, select
 from alteram.domain.case import Case
 from alteram.domain.order import AuthorityKind, DocumentKind, Order, Via
 from alteram.domain.remedy import Remedy
+from alteram.storage import casedoc
 from alteram.storage import tables as t
 
 
@@ -70,7 +71,7 @@ def add_order(conn: Connection, **values: Any) -> None:
 def get(conn: Connection, order_id: str) -> tuple[dict[str, Any], Case] | None:
     o = t.orders.c
     q = (
-        select(t.orders, t.cases.c.doc)
+        select(t.orders, *casedoc.COLUMNS)
         .join(t.cases, t.cases.c.id == o.case_id)
         .where(o.id == order_id)
     )
@@ -78,7 +79,7 @@ def get(conn: Connection, order_id: str) -> tuple[dict[str, Any], Case] | None:
     if row is None:
         return None
     values = dict(row._mapping)
-    return values, Case.model_validate_json(values.pop("doc"))
+    return values, casedoc.pop_case(values)
 
 
 def by_idempotency_key(conn: Connection, submitter: str, key: str) -> dict[str, Any] | None:
@@ -109,12 +110,12 @@ def every(
 ) -> Iterator[tuple[dict[str, Any], Case]]:
     """Every order with its case, newest first (optionally of one jurisdiction)."""
     o = t.orders.c
-    q = select(t.orders, t.cases.c.doc).join(t.cases, t.cases.c.id == o.case_id)
+    q = select(t.orders, *casedoc.COLUMNS).join(t.cases, t.cases.c.id == o.case_id)
     if jurisdiction is not None:
         q = q.where(o.jurisdiction == jurisdiction)
     for row in conn.execute(q.order_by(o.received_at.desc(), o.id.desc())):
         values = dict(row._mapping)
-        yield values, Case.model_validate_json(values.pop("doc"))
+        yield values, casedoc.pop_case(values)
 
 
 def order_of(row: dict[str, Any]) -> Order:

@@ -26,6 +26,7 @@ from sqlalchemy import (
     delete,
     event,
     insert,
+    literal_column,
     or_,
     select,
     update,
@@ -36,6 +37,7 @@ from sqlalchemy.pool import StaticPool
 from alteram.domain.case import Case
 from alteram.domain.events import Event, commitment, leaf, payload_json
 from alteram.domain.panel import Juror
+from alteram.storage import casedoc
 from alteram.storage import decisions as _decisions
 from alteram.storage import reporters as _reporters
 from alteram.storage import tables as t
@@ -136,16 +138,32 @@ class Seat:
 class Tx:
     """Repositories bound to one open transaction."""
 
-    def __init__(self, conn: Connection, tiles: TileCache | None = None) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        tiles: TileCache | None = None,
+        open_cases: casedoc.OpenCases | None = None,
+    ) -> None:
         self.conn = conn
         self._pg = conn.dialect.name == "postgresql"
         self.log = LogStore(conn, tiles or TileCache())
         self._keys: dict[str, bytes] = {}
         self._reporters: dict[str, int] = {}  # case id -> reporters stored when loaded
+        self._versions: dict[str, int] = {}  # case id -> version when loaded
+        self._open_cases = open_cases
+        self.saved_open: dict[str, tuple[int, Case]] = {}  # for OpenCases after the commit
 
-    def _loaded(self, doc: str, handles: Collection[str] | None = None) -> Case:
-        """A case from its document, with its reporters (all, or only these handles)."""
-        case = Case.model_validate_json(doc)
+    def _driver(self, sql: str, params: Any = ()) -> Any:
+        """Driver-level SQL for the hot paths (written with ``?`` placeholders)."""
+        if self._pg:
+            sql = sql.replace("?", "%s")
+        return self.conn.exec_driver_sql(sql, params)
+
+    def _loaded(self, row: Any, handles: Collection[str] | None = None) -> Case:
+        """A case from its row (doc, report_count, reporter_parties, version), with its
+        reporters (all, or only these handles)."""
+        case = casedoc.parse(row[0], row[1], row[2])
+        self._versions[case.id] = row[3]
         _reporters.load(self.conn, [case], handles)
         self._reporters[case.id] = case.reporter_parties
         return case
@@ -164,18 +182,18 @@ class Tx:
     def get_case(
         self, case_id: str, *, lock: bool = False, skip_locked: bool = False
     ) -> Case | None:
-        q = select(t.cases.c.doc).where(t.cases.c.id == case_id)
+        q = select(*_DOC).where(t.cases.c.id == case_id)
         if lock and self._pg:
             q = q.with_for_update(skip_locked=skip_locked)
-        doc = self.conn.execute(q).scalar_one_or_none()
-        return None if doc is None else self._loaded(doc)
+        row = self.conn.execute(q).first()
+        return None if row is None else self._loaded(row)
 
     def find_open_case(self, platform_id: str, external_id: str) -> Case | None:
-        q = select(t.cases.c.doc).where(t.cases.c.open_key == _open_key(platform_id, external_id))
+        q = select(*_DOC).where(t.cases.c.open_key == _open_key(platform_id, external_id))
         if self._pg:
             q = q.with_for_update()
-        doc = self.conn.execute(q).scalar_one_or_none()
-        return None if doc is None else self._loaded(doc)
+        row = self.conn.execute(q).first()
+        return None if row is None else self._loaded(row)
 
     def find_open_cases(
         self, keys: list[tuple[str, str]], reporters: Collection[str] | None = None
@@ -183,18 +201,29 @@ class Tx:
         """The cases taking reports for many ``(platform_id, external_id)`` at once. With
         ``reporters``, each case holds only those of its reporters (enough to file a batch
         by them; :meth:`load_all_reporters` completes one)."""
-        out: dict[tuple[str, str], Case] = {}
+        cases: list[Case] = []
+        misses: list[str] = []
         wanted = sorted({_open_key(p, e) for p, e in keys})
-        c = t.cases.c
+        lock = " FOR UPDATE" if self._pg else ""
         for i in range(0, len(wanted), 900):
-            q = select(c.doc, c.commit_key).where(c.open_key.in_(wanted[i : i + 900]))
-            if self._pg:
-                q = q.with_for_update()
-            for doc, key in self.conn.execute(q):
-                case = Case.model_validate_json(doc)
-                out[(case.content.platform, case.content.external_id)] = case
-                self._keys[case.id] = bytes.fromhex(key)  # for its events' commitments
-        cases = list(out.values())
+            chunk = wanted[i : i + 900]
+            sql = "SELECT id, version, commit_key FROM cases WHERE open_key IN ({}){}"
+            for case_id, version, key in self._driver(
+                sql.format(_marks(chunk), lock), tuple(chunk)
+            ):
+                self._keys[case_id] = bytes.fromhex(key)  # for its events' commitments
+                self._versions[case_id] = version
+                cached = self._open_cases.take(case_id, version) if self._open_cases else None
+                if cached is None:
+                    misses.append(case_id)
+                else:
+                    cases.append(cached)
+        for i in range(0, len(misses), 900):
+            chunk = misses[i : i + 900]
+            sql = "SELECT doc, report_count, reporter_parties FROM cases WHERE id IN ({})"
+            for doc, reports, parties in self._driver(sql.format(_marks(chunk)), tuple(chunk)):
+                cases.append(casedoc.parse(doc, reports, parties))
+        out = {(case.content.platform, case.content.external_id): case for case in cases}
         _reporters.load(self.conn, cases, reporters)
         self._reporters.update({c.id: c.reporter_parties for c in cases})
         return out
@@ -208,7 +237,8 @@ class Tx:
             "category": case.category,
             "due_at": case.due_at(),
             "updated_at": now,
-            "doc": case.model_dump_json(exclude={"reporters"}),  # rows of case_reporters
+            "doc": casedoc.dump(case),
+            **casedoc.counts(case),
         }
 
     def insert_case(self, case: Case, now: datetime) -> None:
@@ -232,24 +262,47 @@ class Tx:
 
     def update_case(self, case: Case, now: datetime) -> None:
         self.conn.execute(
-            update(t.cases).where(t.cases.c.id == case.id).values(**self._case_row(case, now))
+            update(t.cases)
+            .where(t.cases.c.id == case.id)
+            .values(**self._case_row(case, now), version=t.cases.c.version + 1)
         )
+        self._versions.pop(case.id, None)
         _reporters.save(self.conn, [case], self._reporters)
         self._save_seats(case)
         _decisions.save(self.conn, case)
 
-    def save_cases(self, changed: list[Case], new: list[Case], now: datetime) -> None:
+    def save_cases(
+        self,
+        changed: list[Case],
+        new: list[Case],
+        now: datetime,
+        joined: Collection[str] = (),
+    ) -> None:
         """Many cases in a few statements: updates first (a case that closed frees its
-        content's open key), then inserts."""
-        if changed:
-            rows = [{"b_id": c.id, **self._case_row(c, now)} for c in changed]
+        content's open key), then inserts. The ``joined`` cases changed only by reports
+        that joined them (``Case.report_mark``): only their counts are written.
+
+        Open cases loaded by :meth:`find_open_cases` are kept parsed (``OpenCases``)
+        once this transaction commits."""
+        full = [c for c in changed if c.id not in joined]
+        counted = [c for c in changed if c.id in joined]
+        version = t.cases.c.version + literal_column("1")  # no bound parameter: see bulk
+        if full:
+            rows = [{"b_id": c.id, **self._case_row(c, now)} for c in full]
             shape = tuple(rows[0])
-            stmt = (
-                update(t.cases)
-                .where(t.cases.c.id == bindparam("b_id"))
-                .values({k: bindparam(k) for k in shape if k != "b_id"})
-            )
-            executemany(self.conn, stmt, rows, shape)
+            binds: dict[Any, Any] = {k: bindparam(k) for k in shape if k != "b_id"}
+            stmt = update(t.cases).where(t.cases.c.id == bindparam("b_id"))
+            executemany(self.conn, stmt.values({**binds, "version": version}), rows, shape)
+        if counted:
+            rows = [{"b_id": c.id, "updated_at": now, **casedoc.counts(c)} for c in counted]
+            shape = ("counts", *rows[0])
+            binds = {k: bindparam(k) for k in rows[0] if k != "b_id"}
+            stmt = update(t.cases).where(t.cases.c.id == bindparam("b_id"))
+            executemany(self.conn, stmt.values({**binds, "version": version}), rows, shape)
+        for case in changed:
+            loaded = self._versions.pop(case.id, None)
+            if loaded is not None:
+                self.saved_open[case.id] = (loaded + 1, case)
         if new:
             keys = {c.id: secrets.token_hex(32) for c in new}
             insert_rows(
@@ -262,15 +315,17 @@ class Tx:
                         "external_id": c.content.external_id,
                         "opened_at": c.opened_at,
                         "commit_key": keys[c.id],
+                        "version": 0,
                         **self._case_row(c, now),
                     }
                     for c in new
                 ],
             )
+            self.saved_open.update({c.id: (0, c) for c in new})
             self._keys.update({k: bytes.fromhex(v) for k, v in keys.items()})
             self._reporters.update({c.id: 0 for c in new})
         _reporters.save(self.conn, [*changed, *new], self._reporters)
-        for case in (*changed, *new):
+        for case in (*full, *new):
             self._save_seats(case)
             _decisions.save(self.conn, case)
 
@@ -544,11 +599,20 @@ def _open_key(platform_id: str, external_id: str) -> str:
     return f"{platform_id}\x1f{external_id}"
 
 
+def _marks(values: Collection[Any]) -> str:
+    return ",".join("?" * len(values))
+
+
+# What Tx._loaded reads of a case row.
+_DOC = (t.cases.c.doc, t.cases.c.report_count, t.cases.c.reporter_parties, t.cases.c.version)
+
+
 class Store:
     def __init__(self, url: str) -> None:
         self.url = normalize_url(url)
         self.engine = make_engine(self.url)
         self.tiles = TileCache()
+        self.open_cases = casedoc.OpenCases()
         self.tokens = TokenCache()
 
         @event.listens_for(self.engine, "after_execute")
@@ -577,7 +641,10 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
         with self.engine.begin() as conn:
-            yield Tx(conn, self.tiles)
+            tx = Tx(conn, self.tiles, self.open_cases)
+            yield tx
+        for case_id, (version, case) in tx.saved_open.items():  # committed: keep them
+            self.open_cases.put(case_id, version, case)
 
     @contextmanager
     def read(self) -> Iterator[Tx]:

@@ -94,6 +94,11 @@ cases = Table(
     Column("doc", Text, nullable=False),
     # The per-case secret of the party commitments in the public log (hex; never published).
     Column("commit_key", String(64), nullable=False, server_default=""),
+    # The counts a joining report changes, kept beside the document and winning over its
+    # copies (NULL: the document's are right); see ``alteram.storage.casedoc``.
+    Column("report_count", Integer),
+    Column("reporter_parties", Integer),
+    Column("version", Integer, nullable=False, server_default="0"),  # +1 per write
     Index("ix_cases_due_at", "due_at"),
     Index("ix_cases_content", "platform_id", "external_id"),
 )
