@@ -57,7 +57,7 @@ def commitment(key: bytes) -> Commit:
     """Salted commitments under a case's secret: HMAC-SHA-256, hex."""
 
     def commit(value: str) -> str:
-        return hmac.new(key, value.encode(), "sha256").hexdigest()
+        return hmac.digest(key, value.encode(), "sha256").hex()
 
     return commit
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from alteram.domain.content import Party, Role
@@ -13,6 +14,7 @@ if TYPE_CHECKING:
     from alteram.domain.case import Case
 
 
+@lru_cache(maxsize=4096)  # a mass report repeats one deadline in every notice
 def fmt_time(t: datetime) -> str:
     """UTC, to the minute: the ``Z`` suffix must be true whatever zone ``t`` is in."""
     return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")

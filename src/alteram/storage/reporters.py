@@ -17,7 +17,7 @@ from sqlalchemy import Connection, select
 from alteram.domain.case import Case
 from alteram.domain.content import Party, Role
 from alteram.storage import tables as t
-from alteram.storage.bulk import insert_rows
+from alteram.storage.bulk import insert_rows, select_in
 
 CHUNK = 900  # bound parameters per statement, well under SQLite's limit
 
@@ -31,16 +31,14 @@ def load(conn: Connection, cases: Sequence[Case], handles: Collection[str] | Non
     given) only those with these handles."""
     by_id = {c.id: c for c in cases}
     found: dict[str, list[tuple[int, str]]] = {c.id: [] for c in cases}
-    r = t.case_reporters.c
     if handles is None:
-        keys, column = sorted(by_id), r.case_id
+        keys, column = sorted(by_id), "case_id"
     else:
-        keys, column = sorted(set(handles)), r.handle
-    for i in range(0, len(keys), CHUNK):
-        q = select(r.case_id, r.seq, r.handle).where(column.in_(keys[i : i + CHUNK]))
-        for case_id, seq, handle in conn.execute(q):
-            if case_id in found:
-                found[case_id].append((seq, handle))
+        keys, column = sorted(set(handles)), "handle"
+    sql = f"SELECT case_id, seq, handle FROM case_reporters WHERE {column} IN ({{}})"  # noqa: S608
+    for case_id, seq, handle in select_in(conn, sql, keys, CHUNK):
+        if case_id in found:
+            found[case_id].append((int(seq), handle))
     for case_id, rows in found.items():
         by_id[case_id].reporters = [_party(seq, h) for seq, h in sorted(rows)]
 

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, and_, case, func, insert, or_, select, update
 
 from alteram.domain.standing import Counts, Standing
 from alteram.storage import tables as t
+from alteram.storage.bulk import select_in
 
 PREFIX = "reporter:"
 CHUNK = 400  # pairs of bound parameters per query
@@ -37,7 +38,10 @@ def _standing(row: Any) -> Standing:
 def load(conn: Connection, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Standing]:
     """The standing rows of these (platform, handle) pairs that have one."""
     s = t.reporter_standing.c
-    wanted = sorted(set(keys))
+    # Most reporters have no standing row: find the handles that do, cheaply, first.
+    sql = "SELECT platform_id, reporter FROM reporter_standing WHERE reporter IN ({})"
+    stored = {(p, h) for p, h in select_in(conn, sql, sorted({h for _, h in keys}), CHUNK)}
+    wanted = sorted(set(keys) & stored)
     keyset = set(wanted)
     out: dict[tuple[str, str], Standing] = {}
     for i in range(0, len(wanted), CHUNK):
