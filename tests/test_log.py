@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select
 from typer.testing import CliRunner
 
 from alteram.errors import VerificationFailed
@@ -45,14 +45,13 @@ def leaves(store: Store) -> list[bytes]:
 
 def rewrite_bundle(store: Store, bundle: int, edit: Callable[[list[bytes]], list[bytes]]) -> None:
     """Tamper with the stored leaves of one bundle, behind the log's back."""
+    b = t.log_bundles.c
     with store.transaction() as tx:
-        blob = tx.conn.execute(
-            select(t.log_bundles.c.leaves).where(t.log_bundles.c.idx == bundle)
-        ).scalar_one()
+        pieces = tx.conn.execute(select(b.leaves).where(b.idx == bundle).order_by(b.pos)).scalars()
+        blob = b"".join(pieces)
         new = b"".join(struct.pack(">I", len(x)) + x for x in edit(split_bundle(blob)))
-        tx.conn.execute(
-            update(t.log_bundles).where(t.log_bundles.c.idx == bundle).values(leaves=new)
-        )
+        tx.conn.execute(delete(t.log_bundles).where(b.idx == bundle))
+        tx.conn.execute(insert(t.log_bundles).values(idx=bundle, pos=0, leaves=new))
     store.tiles.clear()
 
 
@@ -201,10 +200,9 @@ def test_a_flipped_byte_in_a_stored_hash_is_caught(ctx: Context) -> None:
     flipped = blob[:40] + bytes([blob[40] ^ 1]) + blob[41:]
     _tamper(
         ctx.store,
-        update(t.log_tiles)
-        .where(t.log_tiles.c.level == 1, t.log_tiles.c.idx == 0)
-        .values(hashes=flipped),
+        delete(t.log_tiles).where(t.log_tiles.c.level == 1, t.log_tiles.c.idx == 0),
     )
+    _tamper(ctx.store, insert(t.log_tiles).values(level=1, idx=0, pos=0, hashes=flipped))
     with pytest.raises(VerificationFailed, match=r"stored node \(level 1, index 1\)"):
         verify_log(src)
 

@@ -172,49 +172,46 @@ class LogStore:
             run = list(group)
             chunks[key] = (run[0][1] % TILE, b"".join(h for _, _, h in run))
         stored = self._stored([k for k, (offset, _) in chunks.items() if offset])
-        inserts: list[tuple[int, int, bytes]] = []
+        inserts: list[tuple[int, int, int, bytes]] = []
         for (level, idx), (offset, blob) in chunks.items():
             if not offset:
-                inserts.append((level, idx, blob))
+                inserts.append((level, idx, 0, blob))
                 continue
             before = stored.get((level, idx), b"")
             if len(before) != offset * HASH:
                 raise RuntimeError(f"log tile ({level}, {idx}) is not the length its tree needs")
-            self._sql(
-                "UPDATE log_tiles SET hashes = ? WHERE level = ? AND idx = ?",
-                (before + blob, level, idx),
-            )
+            inserts.append((level, idx, offset, blob))  # a piece: the tile is not rewritten
         if inserts:
-            self._sql("INSERT INTO log_tiles (level, idx, hashes) VALUES (?, ?, ?)", inserts)
+            self._sql(
+                "INSERT INTO log_tiles (level, idx, pos, hashes) VALUES (?, ?, ?, ?)", inserts
+            )
 
     def _write_bundles(self, start: int, leaves: Sequence[bytes]) -> None:
-        first, offset = divmod(start, TILE)
-        head = b""
-        if offset:
-            row = self._sql("SELECT leaves FROM log_bundles WHERE idx = ?", (first,)).first()
-            head = _bytes(row[0]) if row else b""
-        rows: list[tuple[bytes, int]] = []
+        """Append the leaves as pieces of their bundles (a partial bundle is not rewritten)."""
+        rows: list[tuple[int, int, bytes]] = []
         pos = 0
-        bundle = first
+        bundle, offset = divmod(start, TILE)
         while pos < len(leaves):
-            take = TILE - (offset if bundle == first else 0)
-            chunk = leaves[pos : pos + take]
-            rows.append((b"".join(_LEN.pack(len(x)) + x for x in chunk), bundle))
-            pos += take
-            bundle += 1
-        if offset:
-            blob, idx = rows.pop(0)
-            self._sql("UPDATE log_bundles SET leaves = ? WHERE idx = ?", (head + blob, idx))
+            chunk = leaves[pos : pos + TILE - offset]
+            rows.append((bundle, offset, b"".join(_LEN.pack(len(x)) + x for x in chunk)))
+            pos += len(chunk)
+            bundle, offset = bundle + 1, 0
         if rows:
-            self._sql("INSERT INTO log_bundles (leaves, idx) VALUES (?, ?)", rows)
+            self._sql("INSERT INTO log_bundles (idx, pos, leaves) VALUES (?, ?, ?)", rows)
 
     def _stored(self, keys: list[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
         if not keys:
             return {}
         where = " OR ".join(["(level = ? AND idx = ?)"] * len(keys))
         params = tuple(v for key in keys for v in key)
-        rows = self._rows(f"SELECT level, idx, hashes FROM log_tiles WHERE {where}", params)  # noqa: S608
-        return {(int(lv), int(ix)): _bytes(blob) for lv, ix, blob in rows}
+        sql = f"SELECT level, idx, pos, hashes FROM log_tiles WHERE {where} ORDER BY pos"  # noqa: S608
+        out: dict[tuple[int, int], bytes] = {}
+        for lv, ix, pos, blob in self._rows(sql, params):
+            key = (int(lv), int(ix))
+            before = out.get(key, b"")
+            if int(pos) * HASH == len(before):  # pieces in order; a gap ends the tile
+                out[key] = before + _bytes(blob)
+        return out
 
     # -- reading --------------------------------------------------------------
 
@@ -223,12 +220,13 @@ class LogStore:
         if end <= start:
             return []
         rows = self._sql(
-            "SELECT idx, leaves FROM log_bundles WHERE idx >= ? AND idx <= ? ORDER BY idx",
+            "SELECT idx, pos, leaves FROM log_bundles WHERE idx >= ? AND idx <= ? "
+            "ORDER BY idx, pos",
             (start // TILE, (end - 1) // TILE),
         )
         out: list[tuple[int, bytes]] = []
-        for bundle, blob in rows:
-            for i, leaf in enumerate(split_bundle(_bytes(blob))):
+        for bundle, pos, blob in rows:
+            for i, leaf in enumerate(split_bundle(_bytes(blob)), int(pos)):
                 index = int(bundle) * TILE + i
                 if start <= index < end:
                     out.append((index, leaf))

@@ -147,19 +147,23 @@ events = Table(
 # The transparency log (RFC 9162). Leaves in order; every perfect-subtree hash kept
 # in tiles of 256 consecutive nodes of one level, so no proof recomputes the tree.
 # Leaves are stored in bundles of 256 consecutive entries (as in C2SP tlog-tiles),
-# each leaf prefixed by its length as 4 bytes big-endian: one row per 256 appends.
+# each leaf prefixed by its length as 4 bytes big-endian. Bundles and tiles are appended
+# in pieces (``pos``: the number of the piece's first leaf or node in its bundle or
+# tile), never rewritten: a bundle or tile is its pieces in order.
 log_bundles = Table(
     "log_bundles",
     metadata,
     Column("idx", BigInteger, primary_key=True, autoincrement=False),
+    Column("pos", Integer, primary_key=True, autoincrement=False),
     Column("leaves", LargeBinary, nullable=False),
 )
 
 log_tiles = Table(
     "log_tiles",
     metadata,
-    Column("level", SmallInteger, primary_key=True, autoincrement=False),
+    Column("level", BigInteger, primary_key=True, autoincrement=False),
     Column("idx", BigInteger, primary_key=True, autoincrement=False),
+    Column("pos", Integer, primary_key=True, autoincrement=False),
     Column("hashes", LargeBinary, nullable=False),
 )
 
