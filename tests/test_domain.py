@@ -541,3 +541,14 @@ def test_times_in_messages_are_utc_whatever_zone_the_clock_uses():
     assert "until 2026-11-09T09:30Z" in author_notice.text
     with pytest.raises(OutOfOrder, match="closes on 2026-11-09T09:30Z"):
         case.cast_vote("j000", no_violation(), POLICY, tehran)
+
+
+@pytest.mark.parametrize("size", [0, 1, 32, 64, 65, 200])
+def test_commitments_are_standard_hmac_sha256_for_every_key_length(size: int) -> None:
+    import hmac
+
+    key = bytes(range(size % 256)) * (size // 256 + 1)
+    key = key[:size]
+    commit = ev.commitment(key)
+    for value in ("", "@sara@forum.example", "نام‌کاربری", "x" * 1000):
+        assert commit(value) == hmac.new(key, value.encode(), "sha256").hexdigest()

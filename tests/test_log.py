@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 from typer.testing import CliRunner
 
 from alteram.errors import VerificationFailed
@@ -273,3 +273,22 @@ def test_cli_log_verify_one_line_verdicts(ctx: Context, tmp_path: Path) -> None:
     bad = runner.invoke(app, ["log", "verify", ctx.store.url, "--key", k])
     assert bad.exit_code == 6
     assert bad.stderr.strip().startswith("error: entry 3: its leaf does not hash")
+
+
+def test_tiles_grow_by_pieces_and_a_completed_tile_is_one_row(ctx: Context) -> None:
+    for i in range(300):  # one leaf per commit: the worst case for partial tiles
+        fill(ctx.store, 1, i)
+    tl = t.log_tiles.c
+    with ctx.store.transaction() as tx:
+        rows = dict(
+            tx.conn.execute(
+                select(tl.idx, func.count()).where(tl.level == 0).group_by(tl.idx)
+            ).all()
+        )
+        size = tx.log.size()
+        root = tx.log.root(size)
+    assert rows[0] == 1 and rows[1] == 300 - 256  # merged once complete; pieces after
+    hashes = [leaf_hash(d) for d in leaves(ctx.store)]
+    from alteram.tlog import root as tree_root_of
+
+    assert root == tree_root_of(hashes)

@@ -124,8 +124,33 @@ class LogStore:
             self.cache.put(key, blob)
         return found
 
+    def _latest(self, ids: Sequence[NodeId]) -> dict[NodeId, bytes]:
+        """Nodes read one by one from the piece holding each (inside an append: few nodes,
+        in tiles that may hold many pieces), in one statement."""
+        one = (
+            "SELECT * FROM (SELECT level, idx, pos, hashes FROM log_tiles "
+            "WHERE level = ? AND idx = ? AND pos <= ? ORDER BY pos DESC LIMIT 1) AS p{}"
+        )
+        sql = " UNION ALL ".join(one.format(n) for n in range(len(ids)))
+        params = tuple(v for lv, ix in ids for v in (lv, ix // TILE, ix % TILE))
+        found: dict[NodeId, bytes] = {}
+        for lv, ix, pos, blob in self._rows(sql, params):
+            for level, index in ids:  # which asked node this piece answers
+                if level == lv and index // TILE == ix:
+                    off = (index % TILE - int(pos)) * HASH
+                    node = _bytes(blob)[off : off + HASH]
+                    if len(node) == HASH:
+                        found[(level, index)] = node
+        return found
+
     def nodes(self, ids: Sequence[NodeId], cache: bool = True) -> dict[NodeId, bytes]:
         """The stored hashes of perfect-subtree nodes ``(level, index)``."""
+        if not cache:  # inside an append
+            found = self._latest(ids)
+            missing = [i for i in ids if i not in found]
+            if missing:
+                raise KeyError(f"node {missing[0]} is missing from the log's tiles")
+            return found
         needs: dict[tuple[int, int], int] = {}
         for level, index in ids:
             key = (level, index // TILE)
@@ -171,20 +196,29 @@ class LogStore:
         for key, group in groupby(nodes, key=lambda n: (n[0], n[1] // TILE)):
             run = list(group)
             chunks[key] = (run[0][1] % TILE, b"".join(h for _, _, h in run))
-        stored = self._stored([k for k, (offset, _) in chunks.items() if offset])
+        stored = self._ends([k for k, (offset, _) in chunks.items() if offset])
         inserts: list[tuple[int, int, int, bytes]] = []
         for (level, idx), (offset, blob) in chunks.items():
             if not offset:
                 inserts.append((level, idx, 0, blob))
                 continue
-            before = stored.get((level, idx), b"")
-            if len(before) != offset * HASH:
+            if stored.get((level, idx), 0) != offset:
                 raise RuntimeError(f"log tile ({level}, {idx}) is not the length its tree needs")
             inserts.append((level, idx, offset, blob))  # a piece: the tile is not rewritten
         if inserts:
             self._sql(
                 "INSERT INTO log_tiles (level, idx, pos, hashes) VALUES (?, ?, ?, ?)", inserts
             )
+        # A tile completed from several pieces becomes one row (once per 256 nodes), so
+        # reading a complete tile stays one row however it was appended.
+        for (level, idx), (offset, blob) in chunks.items():
+            if offset and offset * HASH + len(blob) == TILE * HASH:
+                whole = self._stored([(level, idx)])[(level, idx)]
+                self._sql("DELETE FROM log_tiles WHERE level = ? AND idx = ?", (level, idx))
+                self._sql(
+                    "INSERT INTO log_tiles (level, idx, pos, hashes) VALUES (?, ?, 0, ?)",
+                    (level, idx, whole),
+                )
 
     def _write_bundles(self, start: int, leaves: Sequence[bytes]) -> None:
         """Append the leaves as pieces of their bundles (a partial bundle is not rewritten)."""
@@ -198,6 +232,18 @@ class LogStore:
             bundle, offset = bundle + 1, 0
         if rows:
             self._sql("INSERT INTO log_bundles (idx, pos, leaves) VALUES (?, ?, ?)", rows)
+
+    def _ends(self, keys: list[tuple[int, int]]) -> dict[tuple[int, int], int]:
+        """How many nodes each of these tiles holds (by its last piece), in one statement."""
+        if not keys:
+            return {}
+        one = (
+            "SELECT * FROM (SELECT level, idx, pos, length(hashes) FROM log_tiles "
+            "WHERE level = ? AND idx = ? ORDER BY pos DESC LIMIT 1) AS p{}"
+        )
+        sql = " UNION ALL ".join(one.format(n) for n in range(len(keys)))
+        rows = self._rows(sql, tuple(v for key in keys for v in key))
+        return {(int(lv), int(ix)): int(pos) + int(n) // HASH for lv, ix, pos, n in rows}
 
     def _stored(self, keys: list[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
         if not keys:
