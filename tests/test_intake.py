@@ -222,3 +222,18 @@ def test_reports_filed_together_from_the_event_loop_share_a_few_commits(
     assert len({a.report_id for a in answers}) == 32 and len({a.case_id for a in answers}) == 4
     assert count(ctx, t.reports) == 32
     assert 1 <= len(commits) <= 4  # checkpoint signing may add one
+
+
+def test_single_report_headers_are_checked_and_documented(
+    client: TestClient, people: People
+) -> None:
+    long = {**people.platform_auth, "Idempotency-Key": "k" * 201}
+    r = client.post("/api/v1/reports", json=item("p1", "u1"), headers=long)
+    assert r.status_code == 422
+    assert r.json()["error"]["field"] == "Idempotency-Key" and "200" in r.json()["error"]["message"]
+    assert client.post("/api/v1/reports", json=item("p1", "u1")).status_code == 401
+    ok = {**people.platform_auth, "Idempotency-Key": "k" * 200}
+    assert client.post("/api/v1/reports", json=item("p1", "u1"), headers=ok).status_code == 202
+    spec = client.get("/api/v1/openapi.json").json()["paths"]["/api/v1/reports"]["post"]
+    names = {p["name"]: p for p in spec["parameters"]}
+    assert names["idempotency-key"]["schema"]["maxLength"] == 200 and "authorization" in names

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from alteram.domain.case import Case, CaseState
 from alteram.domain.policy_file import policy_to_public_dict
 from alteram.domain.vote import Ballot
-from alteram.errors import Forbidden, OutOfOrder
+from alteram.errors import Forbidden, InvalidInput, OutOfOrder
 from alteram.services import proceedings
 from alteram.services.accounts import (
     JUROR,
@@ -116,19 +116,41 @@ async def _report_body(request: Request) -> ReportRequest:
     return await bodies.parse(request, ReportRequest, "report")
 
 
+MAX_IDEMPOTENCY_KEY = 200
+# The headers of POST /api/v1/reports, declared for the OpenAPI document: the handler
+# reads them itself (FastAPI's dependency solving cost more than the rest of a request).
+_REPORT_HEADERS = [
+    {
+        "name": "idempotency-key",
+        "in": "header",
+        "required": False,
+        "schema": {"type": "string", "maxLength": MAX_IDEMPOTENCY_KEY},
+        "description": "A repeated key returns the first answer (a different report: 409).",
+    },
+    {"name": "authorization", "in": "header", "required": False, "schema": {"type": "string"}},
+]
+
+
 @router.post(
-    "/reports", status_code=202, tags=["platform"], openapi_extra={"requestBody": _REPORT_BODY}
+    "/reports",
+    status_code=202,
+    tags=["platform"],
+    openapi_extra={"requestBody": _REPORT_BODY, "parameters": _REPORT_HEADERS},
 )
-async def post_report(
-    request: Request,
-    who: Who,
-    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
-) -> JSONResponse:
+async def post_report(request: Request) -> JSONResponse:
     """File a report (platform token), as JSON (media base64 in ``content.media``) or as a
     multipart form (the report as JSON in ``report``, files in ``media``). Joins the open
     case for the content, or opens one. Committed before the reply; a repeated
     ``Idempotency-Key`` returns the first answer."""
+    ctx: Context = request.app.state.ctx
+    who = await _authenticate(ctx, _bearer(request.headers.get("authorization")))
     who.require(PLATFORM)
+    idempotency_key = request.headers.get("idempotency-key")
+    if idempotency_key is not None and len(idempotency_key) > MAX_IDEMPOTENCY_KEY:
+        raise InvalidInput(
+            f"Idempotency-Key is at most {MAX_IDEMPOTENCY_KEY} characters",
+            field="Idempotency-Key",
+        )
     body = await _report_body(request)
     item = Item(who.subject, body, idempotency_key)
     filed = await intake(request).file(item)
