@@ -172,3 +172,23 @@ def test_report_mark_covers_every_document_change_of_add_report(
             assert {k: v for k, v in now.items() if k not in counts} == {
                 k: v for k, v in doc.items() if k not in counts
             }
+
+
+def test_a_report_joining_a_ruled_case_counts_in_its_decision_row(ctx: Context) -> None:
+    """A counts-only write still updates the public decisions read model."""
+    from alteram.services.proceedings import cast_vote
+    from factories import violation
+
+    people = make_people(ctx)
+    case_id = file_report(ctx, people.platform_id, _item("p", "u0")).case_id
+    reply(ctx, case_id, Principal("party", case_id, "author"), None, waive=True)
+    with ctx.store.transaction() as tx:
+        case = tx.get_case(case_id)
+    assert case is not None and case.panel is not None
+    for juror_id in case.panel.chosen:
+        cast_vote(ctx, case_id, juror_id, violation(["HAR-1"]))
+    assert file_report(ctx, people.platform_id, _item("p", "u1")).case_state == "ruled"
+    assert _row(ctx, case_id)["report_count"] == 2
+    with ctx.store.transaction() as tx:
+        q = select(t.decisions.c.report_count).where(t.decisions.c.case_id == case_id)
+        assert tx.conn.execute(q).scalar_one() == 2

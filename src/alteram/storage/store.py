@@ -328,6 +328,8 @@ class Tx:
         for case in (*full, *new):
             self._save_seats(case)
             _decisions.save(self.conn, case)
+        for case in counted:  # a ruled case's decision row shows its report count
+            _decisions.save(self.conn, case)
 
     def _save_seats(self, case: Case) -> None:
         if not case.panels:
