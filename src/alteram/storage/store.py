@@ -41,7 +41,7 @@ from alteram.storage import casedoc
 from alteram.storage import decisions as _decisions
 from alteram.storage import reporters as _reporters
 from alteram.storage import tables as t
-from alteram.storage.bulk import executemany, insert_rows
+from alteram.storage.bulk import executemany, insert_rows, select_in
 from alteram.storage.log import LogStore, TileCache
 from alteram.tlog import leaf_hash
 
@@ -153,12 +153,6 @@ class Tx:
         self._open_cases = open_cases
         self.saved_open: dict[str, tuple[int, Case]] = {}  # for OpenCases after the commit
 
-    def _driver(self, sql: str, params: Any = ()) -> Any:
-        """Driver-level SQL for the hot paths (written with ``?`` placeholders)."""
-        if self._pg:
-            sql = sql.replace("?", "%s")
-        return self.conn.exec_driver_sql(sql, params)
-
     def _loaded(self, row: Any, handles: Collection[str] | None = None) -> Case:
         """A case from its row (doc, report_count, reporter_parties, version), with its
         reporters (all, or only these handles)."""
@@ -204,25 +198,20 @@ class Tx:
         cases: list[Case] = []
         misses: list[str] = []
         wanted = sorted({_open_key(p, e) for p, e in keys})
-        lock = " FOR UPDATE" if self._pg else ""
-        for i in range(0, len(wanted), 900):
-            chunk = wanted[i : i + 900]
-            sql = "SELECT id, version, commit_key FROM cases WHERE open_key IN ({}){}"
-            for case_id, version, key in self._driver(
-                sql.format(_marks(chunk), lock), tuple(chunk)
-            ):
-                self._keys[case_id] = bytes.fromhex(key)  # for its events' commitments
-                self._versions[case_id] = version
-                cached = self._open_cases.take(case_id, version) if self._open_cases else None
-                if cached is None:
-                    misses.append(case_id)
-                else:
-                    cases.append(cached)
-        for i in range(0, len(misses), 900):
-            chunk = misses[i : i + 900]
-            sql = "SELECT doc, report_count, reporter_parties FROM cases WHERE id IN ({})"
-            for doc, reports, parties in self._driver(sql.format(_marks(chunk)), tuple(chunk)):
-                cases.append(casedoc.parse(doc, reports, parties))
+        sql = "SELECT id, version, commit_key FROM cases WHERE open_key IN ({})"
+        for case_id, version, key in select_in(
+            self.conn, sql + (" FOR UPDATE" if self._pg else ""), wanted
+        ):
+            self._keys[case_id] = bytes.fromhex(key)  # for its events' commitments
+            self._versions[case_id] = version
+            cached = self._open_cases.take(case_id, version) if self._open_cases else None
+            if cached is None:
+                misses.append(case_id)
+            else:
+                cases.append(cached)
+        sql = "SELECT doc, report_count, reporter_parties FROM cases WHERE id IN ({})"
+        for doc, reports, parties in select_in(self.conn, sql, misses):
+            cases.append(casedoc.parse(doc, reports, parties))
         out = {(case.content.platform, case.content.external_id): case for case in cases}
         _reporters.load(self.conn, cases, reporters)
         self._reporters.update({c.id: c.reporter_parties for c in cases})
@@ -599,10 +588,6 @@ class Tx:
 
 def _open_key(platform_id: str, external_id: str) -> str:
     return f"{platform_id}\x1f{external_id}"
-
-
-def _marks(values: Collection[Any]) -> str:
-    return ",".join("?" * len(values))
 
 
 # What Tx._loaded reads of a case row.
