@@ -29,7 +29,7 @@ from alteram.domain.policy import Policy
 from alteram.domain.standing import Standing
 from alteram.errors import AlteramError, Conflict, ReporterSuspended
 from alteram.services import standing
-from alteram.services.accounts import new_id
+from alteram.services.accounts import new_id, sortable_id
 from alteram.services.context import Context
 from alteram.services.log import after_append
 from alteram.services.policies import policy_for
@@ -193,7 +193,7 @@ class _Intake:
             return replay
         body = item.body
         report = Report(
-            id=new_id("r"),
+            id=sortable_id("r", self.now),
             reporter=body.reporter.handle,
             category=body.category,
             explanation=body.explanation,
