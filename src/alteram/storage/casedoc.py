@@ -58,7 +58,7 @@ class OpenCases:
 
     Plain dict operations (atomic under the GIL); when full, the oldest go."""
 
-    def __init__(self, capacity: int = 20_000) -> None:
+    def __init__(self, capacity: int = 5_000) -> None:  # about 5 to 20 KB each
         self._cases: dict[str, tuple[int, Case]] = {}
         self.capacity = capacity
 
