@@ -124,17 +124,21 @@ class LogStore:
             self.cache.put(key, blob)
         return found
 
-    def _latest(self, ids: Sequence[NodeId]) -> dict[NodeId, bytes]:
-        """Nodes read one by one from the piece holding each (inside an append: few nodes,
-        in tiles that may hold many pieces), in one statement."""
+    def _last_pieces(self, wanted: Sequence[tuple[int, int, int]]) -> list[Any]:
+        """For each ``(level, idx, pos)``: the last piece of that tile starting at or before
+        ``pos``, as ``(level, idx, pos, hashes)``; all in one statement (inside an append
+        only a few tiles are read, and a tile may hold many pieces)."""
         one = (
             "SELECT * FROM (SELECT level, idx, pos, hashes FROM log_tiles "
             "WHERE level = ? AND idx = ? AND pos <= ? ORDER BY pos DESC LIMIT 1) AS p{}"
         )
-        sql = " UNION ALL ".join(one.format(n) for n in range(len(ids)))
-        params = tuple(v for lv, ix in ids for v in (lv, ix // TILE, ix % TILE))
+        sql = " UNION ALL ".join(one.format(n) for n in range(len(wanted)))
+        return self._rows(sql, tuple(v for key in wanted for v in key))
+
+    def _latest(self, ids: Sequence[NodeId]) -> dict[NodeId, bytes]:
+        """Nodes read from the pieces holding them (see :meth:`_last_pieces`)."""
         found: dict[NodeId, bytes] = {}
-        for lv, ix, pos, blob in self._rows(sql, params):
+        for lv, ix, pos, blob in self._last_pieces([(lv, ix // TILE, ix % TILE) for lv, ix in ids]):
             for level, index in ids:  # which asked node this piece answers
                 if level == lv and index // TILE == ix:
                     off = (index % TILE - int(pos)) * HASH
@@ -234,16 +238,11 @@ class LogStore:
             self._sql("INSERT INTO log_bundles (idx, pos, leaves) VALUES (?, ?, ?)", rows)
 
     def _ends(self, keys: list[tuple[int, int]]) -> dict[tuple[int, int], int]:
-        """How many nodes each of these tiles holds (by its last piece), in one statement."""
+        """How many nodes each of these tiles holds (by its last piece)."""
         if not keys:
             return {}
-        one = (
-            "SELECT * FROM (SELECT level, idx, pos, length(hashes) FROM log_tiles "
-            "WHERE level = ? AND idx = ? ORDER BY pos DESC LIMIT 1) AS p{}"
-        )
-        sql = " UNION ALL ".join(one.format(n) for n in range(len(keys)))
-        rows = self._rows(sql, tuple(v for key in keys for v in key))
-        return {(int(lv), int(ix)): int(pos) + int(n) // HASH for lv, ix, pos, n in rows}
+        rows = self._last_pieces([(level, idx, TILE) for level, idx in keys])
+        return {(int(lv), int(ix)): int(pos) + len(blob) // HASH for lv, ix, pos, blob in rows}
 
     def _stored(self, keys: list[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
         if not keys:

@@ -142,8 +142,7 @@ async def post_report(request: Request) -> JSONResponse:
     multipart form (the report as JSON in ``report``, files in ``media``). Joins the open
     case for the content, or opens one. Committed before the reply; a repeated
     ``Idempotency-Key`` returns the first answer."""
-    ctx: Context = request.app.state.ctx
-    who = await _authenticate(ctx, _bearer(request.headers.get("authorization")))
+    who = await principal(await get_ctx(request), request.headers.get("authorization"))
     who.require(PLATFORM)
     idempotency_key = request.headers.get("idempotency-key")
     if idempotency_key is not None and len(idempotency_key) > MAX_IDEMPOTENCY_KEY:
