@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from anyio import to_thread
@@ -24,7 +25,7 @@ from alteram.services.accounts import (
 from alteram.services.campaign import campaign_of
 from alteram.services.context import Context
 from alteram.services.intake import GroupCommit, Item
-from alteram.services.reports import ReportRequest
+from alteram.services.reports import Filed, ReportRequest
 from alteram.web import bodies
 from alteram.web.media import image_response
 from alteram.web.views import case_view, ruling_view
@@ -142,22 +143,46 @@ async def post_report(request: Request) -> JSONResponse:
     multipart form (the report as JSON in ``report``, files in ``media``). Joins the open
     case for the content, or opens one. Committed before the reply; a repeated
     ``Idempotency-Key`` returns the first answer."""
-    who = await principal(await get_ctx(request), request.headers.get("authorization"))
+    filed = await file_report(
+        await get_ctx(request),
+        intake(request),
+        request.headers.get("authorization"),
+        request.headers.get("idempotency-key"),
+        lambda: _report_body(request),
+    )
+    status, content, headers = report_answer(filed)
+    return JSONResponse(content, status_code=status, headers=headers)
+
+
+async def file_report(
+    ctx: Context,
+    committer: GroupCommit,
+    authorization: str | None,
+    idempotency_key: str | None,
+    read_body: Callable[[], Awaitable[ReportRequest]],
+) -> Filed:
+    """``POST /api/v1/reports``, whichever way the request came in (this route, or
+    :class:`alteram.web.report_route.ReportRoute` for JSON bodies): the token is checked
+    before the body is read, then the report is filed and committed."""
+    who = await principal(ctx, authorization)
     who.require(PLATFORM)
-    idempotency_key = request.headers.get("idempotency-key")
     if idempotency_key is not None and len(idempotency_key) > MAX_IDEMPOTENCY_KEY:
         raise InvalidInput(
             f"Idempotency-Key is at most {MAX_IDEMPOTENCY_KEY} characters",
             field="Idempotency-Key",
         )
-    body = await _report_body(request)
-    item = Item(who.subject, body, idempotency_key)
-    filed = await intake(request).file(item)
-    return JSONResponse(
-        {"report_id": filed.report_id, "case_id": filed.case_id, "case_state": filed.case_state},
-        status_code=202,
-        headers={"Idempotent-Replayed": "true"} if filed.replayed else None,
-    )
+    body = await read_body()
+    return await committer.file(Item(who.subject, body, idempotency_key))
+
+
+def report_answer(filed: Filed) -> tuple[int, dict[str, Any], dict[str, str] | None]:
+    """The 202 answer to a filed report: status, JSON content, extra headers."""
+    content = {
+        "report_id": filed.report_id,
+        "case_id": filed.case_id,
+        "case_state": filed.case_state,
+    }
+    return 202, content, {"Idempotent-Replayed": "true"} if filed.replayed else None
 
 
 def _load(ctx: Context, case_id: str) -> tuple[Case, list[dict[str, Any]]]:

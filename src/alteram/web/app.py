@@ -33,6 +33,7 @@ from alteram.web import (
 from alteram.web.freshness import PolicyRefresh
 from alteram.web.headers import SecurityHeaders
 from alteram.web.limits import BodyLimit
+from alteram.web.report_route import ReportRoute
 
 logger = logging.getLogger("alteram")
 
@@ -92,6 +93,9 @@ def create_app(
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
+        # alteram exports no telemetry (request spans would carry case and party URLs);
+        # FastAPI's own would also look up the OpenTelemetry providers on every request
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.ctx = ctx
     app.state.intake = GroupCommit(ctx)
@@ -107,6 +111,8 @@ def create_app(
     app.include_router(pages.router)  # the web pages, including GET /
     apidocs.install(app)
 
+    # innermost of the app's middleware: JSON reports skip the framework's routing
+    app.add_middleware(ReportRoute, ctx=ctx, committer=app.state.intake)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes, batch_bytes=max_report_bytes)
     app.add_middleware(PolicyRefresh, ctx=ctx)
     app.add_middleware(SecurityHeaders)

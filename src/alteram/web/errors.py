@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -9,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from alteram.errors import AlteramError
+from alteram.errors import AlteramError, InvalidInput
 
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 401: "unauthenticated"}
 
@@ -26,6 +27,23 @@ def _field(loc: tuple[Any, ...]) -> str | None:
     return ".".join(parts) or None
 
 
+def invalid_input(errors: Sequence[Any]) -> InvalidInput:
+    """The first of pydantic's validation errors as the one error tree's 422, with the
+    field it names (``content.url``) and a message that says what to fix."""
+    first = errors[0] if errors else {"loc": (), "msg": "invalid request"}
+    field = _field(tuple(first.get("loc", ())))
+    msg = str(first.get("msg", "invalid"))
+    if first.get("type") == "missing":
+        msg = f"{field} is required" if field else "a required field is missing"
+    elif first.get("type") == "json_invalid":
+        # Its loc is the character position of the syntax error, not a field.
+        field = None
+        msg = "the body is not valid JSON"
+    elif field:
+        msg = f"{field}: {msg}"
+    return InvalidInput(msg, field=field)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(AlteramError)
     async def _alteram(_: Request, exc: AlteramError) -> JSONResponse:
@@ -33,18 +51,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
-        field = _field(tuple(first.get("loc", ())))
-        msg = str(first.get("msg", "invalid"))
-        if first.get("type") == "missing":
-            msg = f"{field} is required" if field else "a required field is missing"
-        elif first.get("type") == "json_invalid":
-            # Its loc is the character position of the syntax error, not a field.
-            field = None
-            msg = "the body is not valid JSON"
-        elif field:
-            msg = f"{field}: {msg}"
-        return JSONResponse(error_body("invalid", msg, field), status_code=422)
+        error = invalid_input(exc.errors())
+        return JSONResponse(error.to_dict(), status_code=error.status)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:

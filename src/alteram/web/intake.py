@@ -22,6 +22,7 @@ from alteram.services.context import Context
 from alteram.services.intake import MAX_BATCH, Item, file_batch
 from alteram.services.reports import Filed, ReportRequest
 from alteram.web.api import get_ctx, principal
+from alteram.web.errors import invalid_input
 
 router = APIRouter(prefix="/api/v1", tags=["platform"])
 
@@ -43,12 +44,7 @@ def _error(index: int, exc: AlteramError) -> dict[str, Any]:
 
 
 def _validation_error(index: int, exc: ValidationError) -> dict[str, Any]:
-    first = exc.errors()[0]
-    field = ".".join(str(p) for p in first.get("loc", ())) or None
-    message = f"{field} is required" if first.get("type") == "missing" else first.get("msg", "")
-    if first.get("type") != "missing" and field:
-        message = f"{field}: {message}"
-    return _error(index, InvalidInput(str(message), field=field))
+    return _error(index, invalid_input(exc.errors()))
 
 
 @router.post(
