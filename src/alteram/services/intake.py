@@ -405,8 +405,7 @@ class GroupCommit:
                 )
             except BaseException as exc:  # the whole batch failed: every waiter hears it
                 results = [exc] * len(batch)
-            for (_, waiter), result in zip(batch, results, strict=True):
-                waiter.settle(result)
+            _settle([(waiter, result) for (_, waiter), result in zip(batch, results, strict=True)])
 
 
 @dataclass(frozen=True)
@@ -416,12 +415,24 @@ class _Waiter:
     future: Future[Filed] | asyncio.Future[Filed]
     loop: asyncio.AbstractEventLoop | None
 
-    def settle(self, result: Result | BaseException) -> None:
-        if self.loop is None:
-            _set(self.future, result)
-            return
+
+def _settle(answers: list[tuple[_Waiter, Result | BaseException]]) -> None:
+    """Hand each waiter its answer. The event-loop waiters of a batch are woken by one
+    callback per loop (each ``call_soon_threadsafe`` wakes the loop with a system call)."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[Any, Result | BaseException]]] = {}
+    for waiter, result in answers:
+        if waiter.loop is None:
+            _set(waiter.future, result)
+        else:
+            by_loop.setdefault(waiter.loop, []).append((waiter.future, result))
+    for loop, settled in by_loop.items():
         with contextlib.suppress(RuntimeError):  # that loop has closed: nobody waits
-            self.loop.call_soon_threadsafe(_set, self.future, result)
+            loop.call_soon_threadsafe(_set_all, settled)
+
+
+def _set_all(settled: list[tuple[Any, Result | BaseException]]) -> None:
+    for future, result in settled:
+        _set(future, result)
 
 
 def _set(future: Future[Filed] | asyncio.Future[Filed], result: Result | BaseException) -> None:

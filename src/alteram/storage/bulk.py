@@ -15,6 +15,7 @@ from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Insert, Table, Update, bindparam, insert
+from sqlalchemy.exc import DBAPIError
 
 _Proc = Callable[[Any], Any] | None
 _Key = tuple[str, str, str, tuple[str, ...]]  # dialect, statement kind, table, columns
@@ -49,6 +50,24 @@ def executemany(
     _run(conn, (type(stmt).__name__, table, shape), lambda: stmt, rows)
 
 
+def fetch(conn: Connection, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    """The rows of a read (``?`` placeholders) on the transaction's own DBAPI cursor: no
+    SQLAlchemy result object, which costs several times a small query itself. Plain
+    column values, as the driver returns them; driver errors as SQLAlchemy's."""
+    if conn.dialect.paramstyle in ("format", "pyformat"):
+        sql = sql.replace("?", "%s")
+    dbapi = conn.connection.dbapi_connection
+    assert dbapi is not None
+    cursor = dbapi.cursor()
+    try:
+        cursor.execute(sql, tuple(params))
+        return [tuple(row) for row in cursor.fetchall()]
+    except conn.dialect.loaded_dbapi.Error as exc:
+        raise DBAPIError.instance(sql, params, exc, conn.dialect.loaded_dbapi.Error) from exc
+    finally:
+        cursor.close()
+
+
 def select_in(
     conn: Connection, sql: str, values: Sequence[Any], chunk: int = 900
 ) -> list[tuple[Any, ...]]:
@@ -56,12 +75,10 @@ def select_in(
     placeholders goes) for all ``values``, ``chunk`` at a time. For plain columns (text,
     numbers): no SQLAlchemy type conversion, and no per-call statement expansion, which
     costs more than the query itself for a small batch."""
-    mark = "%s" if conn.dialect.paramstyle in ("format", "pyformat") else "?"
     out: list[tuple[Any, ...]] = []
     for i in range(0, len(values), chunk):
         part = tuple(values[i : i + chunk])
-        rows = conn.exec_driver_sql(sql.format(",".join([mark] * len(part))), part)
-        out += [tuple(row) for row in rows]
+        out += fetch(conn, sql.format(",".join(["?"] * len(part))), part)
     return out
 
 

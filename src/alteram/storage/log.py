@@ -18,6 +18,7 @@ from sqlalchemy import Connection, insert, select
 
 from alteram.errors import InvalidInput
 from alteram.storage import tables as t
+from alteram.storage.bulk import fetch
 from alteram.tlog import (
     EMPTY_ROOT,
     CompactRange,
@@ -83,21 +84,15 @@ class LogStore:
             sql = sql.replace("?", "%s")
         return self.conn.exec_driver_sql(sql, params)
 
-    def _rows(self, sql: str, params: Sequence[Any]) -> list[Any]:
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         """A read on the transaction's own DBAPI cursor: no SQLAlchemy overhead per proof."""
-        if self._pg:
-            sql = sql.replace("?", "%s")
-        cursor = self.conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        try:
-            cursor.execute(sql, params)
-            return list(cursor.fetchall())
-        finally:
-            cursor.close()
+        return fetch(self.conn, sql, params)
 
     # -- size and nodes -------------------------------------------------------
 
     def size(self, *, lock: bool = False) -> int:
-        row = self._sql(_SIZE_FOR_UPDATE if lock and self._pg else _SIZE).first()
+        rows = self._rows(_SIZE_FOR_UPDATE if lock and self._pg else _SIZE)
+        row = rows[0] if rows else None
         if row is None:
             self._sql("INSERT INTO log_state (id, size) VALUES (1, 0)")
             return 0
@@ -264,7 +259,7 @@ class LogStore:
         """``(index, leaf)`` for the stored entries in ``[start, end)``."""
         if end <= start:
             return []
-        rows = self._sql(
+        rows = self._rows(
             "SELECT idx, pos, leaves FROM log_bundles WHERE idx >= ? AND idx <= ? "
             "ORDER BY idx, pos",
             (start // TILE, (end - 1) // TILE),
