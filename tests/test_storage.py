@@ -678,3 +678,24 @@ def test_the_case_reporters_migration_moves_reporters_out_of_documents_and_back(
     assert doc["reporters"] == old_doc["reporters"]
     eng.dispose()
     upgrade(store_url)
+
+
+def test_driver_level_writes_and_reads_share_the_transaction_and_its_errors(store):
+    """bulk.write / bulk.fetch run on the transaction's DBAPI cursor: what they write is
+    rolled back with it, and a duplicate key is SQLAlchemy's IntegrityError (which
+    intake retries on), on either backend."""
+    from alteram.storage.bulk import fetch, write
+
+    sql = "INSERT INTO log_bundles (idx, pos, leaves) VALUES (?, ?, ?)"
+    with pytest.raises(Boom), store.transaction() as tx:
+        write(tx.conn, sql, [(7, 0, b"a"), (7, 1, b"b")])
+        rows = fetch(tx.conn, "SELECT pos, leaves FROM log_bundles WHERE idx = ? ORDER BY pos", [7])
+        assert [(p, bytes(b)) for p, b in rows] == [(0, b"a"), (1, b"b")]
+        raise Boom
+    with store.transaction() as tx:
+        assert fetch(tx.conn, "SELECT count(*) FROM log_bundles") == [(0,)]
+    with pytest.raises(IntegrityError), store.transaction() as tx:
+        write(tx.conn, sql, (8, 0, b"a"))
+        write(tx.conn, sql, (8, 0, b"again"))
+    with store.transaction() as tx:
+        assert fetch(tx.conn, "SELECT count(*) FROM log_bundles") == [(0,)]

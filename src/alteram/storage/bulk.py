@@ -54,16 +54,34 @@ def fetch(conn: Connection, sql: str, params: Sequence[Any] = ()) -> list[tuple[
     """The rows of a read (``?`` placeholders) on the transaction's own DBAPI cursor: no
     SQLAlchemy result object, which costs several times a small query itself. Plain
     column values, as the driver returns them; driver errors as SQLAlchemy's."""
+    return _driver(conn, sql, tuple(params), many=False, rows=True)
+
+
+def write(conn: Connection, sql: str, params: Sequence[Any] = ()) -> None:
+    """A write (``?`` placeholders) on the transaction's DBAPI cursor: a list of tuples
+    is run once per tuple (``executemany``). Driver errors as SQLAlchemy's (a duplicate
+    key is an :class:`sqlalchemy.exc.IntegrityError`, which callers retry on)."""
+    many = isinstance(params, list)
+    _driver(conn, sql, params if many else tuple(params), many=many, rows=False)
+
+
+def _driver(
+    conn: Connection, sql: str, params: Any, *, many: bool, rows: bool
+) -> list[tuple[Any, ...]]:
     if conn.dialect.paramstyle in ("format", "pyformat"):
         sql = sql.replace("?", "%s")
     dbapi = conn.connection.dbapi_connection
-    assert dbapi is not None
+    assert dbapi is not None  # a connection inside a transaction
+    error = conn.dialect.loaded_dbapi.Error
     cursor = dbapi.cursor()
     try:
-        cursor.execute(sql, tuple(params))
-        return [tuple(row) for row in cursor.fetchall()]
-    except conn.dialect.loaded_dbapi.Error as exc:
-        raise DBAPIError.instance(sql, params, exc, conn.dialect.loaded_dbapi.Error) from exc
+        if many:
+            cursor.executemany(sql, params)
+        else:
+            cursor.execute(sql, params)
+        return [tuple(row) for row in cursor.fetchall()] if rows else []
+    except error as exc:
+        raise DBAPIError.instance(sql, params, exc, error) from exc
     finally:
         cursor.close()
 
@@ -114,7 +132,7 @@ def _run(
             for i, convert in converts:
                 values[i] = convert(values[i])
             params[k] = tuple(values)
-    conn.exec_driver_sql(sql, params)
+    write(conn, sql, params)
 
 
 def _memo(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, insert, select
 
 from alteram.errors import InvalidInput
 from alteram.storage import tables as t
-from alteram.storage.bulk import fetch
+from alteram.storage.bulk import fetch, write
 from alteram.tlog import (
     EMPTY_ROOT,
     CompactRange,
@@ -78,11 +78,9 @@ class LogStore:
         self.cache = cache
         self._pg = conn.dialect.name == "postgresql"
 
-    def _sql(self, sql: str, params: Any = ()) -> Any:
-        """Driver-level SQL for the hot paths (written with ``?`` placeholders)."""
-        if self._pg:
-            sql = sql.replace("?", "%s")
-        return self.conn.exec_driver_sql(sql, params)
+    def _sql(self, sql: str, params: Any = ()) -> None:
+        """Driver-level writes for the hot paths (``?`` placeholders; a list: many rows)."""
+        write(self.conn, sql, params)
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         """A read on the transaction's own DBAPI cursor: no SQLAlchemy overhead per proof."""
