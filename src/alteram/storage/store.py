@@ -6,6 +6,7 @@ events inside it; the commit happens before any reply is sent.
 
 from __future__ import annotations
 
+import functools
 import json
 import secrets
 import time
@@ -275,19 +276,14 @@ class Tx:
         once this transaction commits."""
         full = [c for c in changed if c.id not in joined]
         counted = [c for c in changed if c.id in joined]
-        version = t.cases.c.version + literal_column("1")  # no bound parameter: see bulk
         if full:
             rows = [{"b_id": c.id, **self._case_row(c, now)} for c in full]
             shape = tuple(rows[0])
-            binds: dict[Any, Any] = {k: bindparam(k) for k in shape if k != "b_id"}
-            stmt = update(t.cases).where(t.cases.c.id == bindparam("b_id"))
-            executemany(self.conn, stmt.values({**binds, "version": version}), rows, shape)
+            executemany(self.conn, _case_update(shape), rows, shape)
         if counted:
             rows = [{"b_id": c.id, "updated_at": now, **casedoc.counts(c)} for c in counted]
-            shape = ("counts", *rows[0])
-            binds = {k: bindparam(k) for k in rows[0] if k != "b_id"}
-            stmt = update(t.cases).where(t.cases.c.id == bindparam("b_id"))
-            executemany(self.conn, stmt.values({**binds, "version": version}), rows, shape)
+            shape = tuple(rows[0])
+            executemany(self.conn, _case_update(shape), rows, ("counts", *shape))
         for case in changed:
             loaded = self._versions.pop(case.id, None)
             if loaded is not None:
@@ -591,6 +587,17 @@ def _open_key(platform_id: str, external_id: str) -> str:
 
 
 # What Tx._loaded reads of a case row.
+@functools.cache
+def _case_update(shape: tuple[str, ...]) -> Update:
+    """``UPDATE cases`` of the columns in ``shape`` (``b_id``: the case's id), the version
+    incremented; built once per shape (building a statement costs more than a small
+    batch's rows)."""
+    binds: dict[Any, Any] = {k: bindparam(k) for k in shape if k != "b_id"}
+    version = t.cases.c.version + literal_column("1")  # no bound parameter: see bulk
+    stmt = update(t.cases).where(t.cases.c.id == bindparam("b_id"))
+    return stmt.values({**binds, "version": version})
+
+
 _DOC = (t.cases.c.doc, t.cases.c.report_count, t.cases.c.reporter_parties, t.cases.c.version)
 
 
