@@ -168,3 +168,22 @@ def test_an_oversized_report_is_refused_before_it_is_read(tmp_path: Path, policy
         )
     assert r.status_code == 413 and r.json()["error"]["code"] == "too_large"
     ctx.store.dispose()
+
+
+def test_behind_a_root_path_json_reports_still_take_the_lean_route(
+    tmp_path: Path, policy: Policy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ctx = _ctx(tmp_path, "root", policy)
+    _, platform = accounts.create_platform(ctx, "forum.example")
+    seen: list[object] = []
+    real = report_route.file_report
+
+    async def spy(*args: Any) -> Any:
+        seen.append(args[2])
+        return await real(*args)
+
+    monkeypatch.setattr(report_route, "file_report", spy)
+    with TestClient(create_app(ctx), base_url="https://x.test", root_path="/alteram") as c:
+        r = c.post("/alteram" + URL, json=item("p1", "@a@x"), headers=bearer(platform))
+    assert r.status_code == 202 and len(seen) == 1
+    ctx.store.dispose()

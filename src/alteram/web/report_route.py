@@ -41,7 +41,7 @@ class ReportRoute:
         self.committer = committer
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != PATH:
+        if scope["type"] != "http" or scope["method"] != "POST" or _route(scope) != PATH:
             await self.app(scope, receive, send)
             return
         found: dict[bytes, bytes] = {}
@@ -74,6 +74,14 @@ class ReportRoute:
         except _Gone:
             return
         await _answer(send, status, content, headers)
+
+
+def _route(scope: Scope) -> str:
+    """The path within the app, as the router matches it: behind ``--root-path`` the
+    ASGI ``path`` starts with the root path."""
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    return path[len(root) :] if root and path.startswith(root) else path
 
 
 async def _body(receive: Receive) -> bytes:
