@@ -150,8 +150,7 @@ async def post_report(request: Request) -> JSONResponse:
         request.headers.get("idempotency-key"),
         lambda: _report_body(request),
     )
-    status, content, headers = report_answer(filed)
-    return JSONResponse(content, status_code=status, headers=headers)
+    return report_response(filed)
 
 
 async def file_report(
@@ -175,14 +174,15 @@ async def file_report(
     return await committer.file(Item(who.subject, body, idempotency_key))
 
 
-def report_answer(filed: Filed) -> tuple[int, dict[str, Any], dict[str, str] | None]:
-    """The 202 answer to a filed report: status, JSON content, extra headers."""
+def report_response(filed: Filed) -> JSONResponse:
+    """The 202 answer to a filed report (both routes answer with this)."""
     content = {
         "report_id": filed.report_id,
         "case_id": filed.case_id,
         "case_state": filed.case_state,
     }
-    return 202, content, {"Idempotent-Replayed": "true"} if filed.replayed else None
+    headers = {"Idempotent-Replayed": "true"} if filed.replayed else None
+    return JSONResponse(content, status_code=202, headers=headers)
 
 
 def _load(ctx: Context, case_id: str) -> tuple[Case, list[dict[str, Any]]]:

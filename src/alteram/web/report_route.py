@@ -13,17 +13,15 @@ the framework; the route there stays the documented one (OpenAPI).
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from pydantic import ValidationError
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from alteram.errors import AlteramError
 from alteram.services.context import Context
 from alteram.services.intake import GroupCommit
 from alteram.services.reports import ReportRequest
-from alteram.web.api import file_report, report_answer
+from alteram.web.api import file_report, report_response
 from alteram.web.errors import invalid_input
 
 PATH = "/api/v1/reports"
@@ -59,7 +57,6 @@ class ReportRoute:
             except ValidationError as exc:
                 raise invalid_input(exc.errors()) from None
 
-        headers: dict[str, str] | None = None
         try:
             filed = await file_report(
                 self.ctx,
@@ -68,12 +65,12 @@ class ReportRoute:
                 key.decode("latin-1") if key is not None else None,
                 read_body,
             )
-            status, content, headers = report_answer(filed)
-        except AlteramError as exc:
-            status, content = exc.status, exc.to_dict()
+            response = report_response(filed)
+        except AlteramError as exc:  # as the app's handler renders it
+            response = JSONResponse(exc.to_dict(), status_code=exc.status)
         except _Gone:
             return
-        await _answer(send, status, content, headers)
+        await response(scope, receive, send)
 
 
 def _route(scope: Scope) -> str:
@@ -93,20 +90,3 @@ async def _body(receive: Receive) -> bytes:
         chunks.append(message.get("body", b""))
         if not message.get("more_body", False):
             return b"".join(chunks)
-
-
-async def _answer(
-    send: Send, status: int, content: dict[str, Any], extra: dict[str, str] | None
-) -> None:
-    """JSON as Starlette's ``JSONResponse`` renders it (the same bytes and headers)."""
-    body = json.dumps(
-        content, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")
-    ).encode()
-    headers = [
-        (b"content-length", str(len(body)).encode()),
-        (b"content-type", b"application/json"),
-    ]
-    for name, value in (extra or {}).items():
-        headers.append((name.lower().encode("latin-1"), value.encode("latin-1")))
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
