@@ -10,7 +10,13 @@ from hypothesis import strategies as st
 from alteram.errors import InvalidInput
 from alteram.fingerprint import ImageIndex, TextIndex, pack_hex, pack_many, unpack_hex
 from alteram.fingerprint.index import chunk_values
-from alteram.fingerprint.text import TextFingerprint, matches, similarity, text_fingerprint
+from alteram.fingerprint.text import (
+    TextFingerprint,
+    encode_signature,
+    matches,
+    similarity,
+    text_fingerprint,
+)
 
 DISTANCES = (0, 10, 31, 63)
 
@@ -300,3 +306,29 @@ def test_text_index_bands_cover_the_threshold() -> None:
     assert len(index._bands) == 26  # at most 25 of 128 values differ: 26 bands, one is equal
     assert sum(b - a for a, b in index._bands) == 128
     assert TextIndex(1.0)._bands == [(0, 128)]
+
+
+@pytest.mark.parametrize("differ", [0, 24, 25, 26, 40])
+@pytest.mark.parametrize("where", ["head", "tail", "spread"])
+def test_text_matches_at_the_edge_of_the_threshold_are_exact(differ: int, where: str) -> None:
+    """At 0.8 a match shares >= 103 of 128 values. The search compares the first 32 values
+    first; signatures that differ exactly there (or elsewhere) are counted exactly."""
+    rng = np.random.default_rng(differ)
+    q = rng.integers(0, 2**32, size=128, dtype=np.uint64).astype(np.uint32)
+    columns = {
+        "head": list(range(differ)),
+        "tail": list(range(128 - differ, 128)),
+        "spread": sorted(rng.choice(128, size=differ, replace=False).tolist()),
+    }[where]
+    sig = q.copy()
+    sig[columns] ^= np.uint32(1)
+    fp = TextFingerprint("a" * 64, encode_signature(sig))
+    query = TextFingerprint("b" * 64, encode_signature(q))
+    for built in (False, True):  # in the tail, then in the band tables
+        index: TextIndex[str] = TextIndex(0.8)
+        index.add(fp, "case")
+        if built:
+            index.rebuild()
+        expected = [("case", (128 - differ) / 128)] if differ <= 25 else []
+        assert index.search(query) == expected
+        assert index.brute_force(query) == expected

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -16,15 +17,19 @@ from alteram.fingerprint.text import (
     JACCARD_THRESHOLD,
     MINHASH_BYTES,
     NUM_PERM,
+    SALTS,
     SHORT_TEXT_CHARS,
     TextFingerprint,
     decode_signature,
     matches,
+    minhash_signatures,
+    mix64,
     normalize,
     required_agreement,
     shingle_hashes,
     similarity,
     text_fingerprint,
+    text_fingerprints,
 )
 
 # -- normalisation -------------------------------------------------------------------
@@ -188,6 +193,39 @@ def test_known_answers(text: str) -> None:
     assert fp.exact_sha256 == exact
     assert fp.minhash is not None
     assert hashlib.sha256(fp.minhash).hexdigest() == minhash_sha
+
+
+def _plain_minhash(norm: str) -> list[int]:
+    """The module doc's definition written out plainly: every permutation over the whole
+    shingle set at once, top 32 bits of each minimum."""
+    mixed = mix64(shingle_hashes(norm)[None, :] ^ SALTS[:, None])
+    return [int(v) >> 32 for v in mixed.min(axis=1)]
+
+
+def test_many_texts_fingerprinted_together_equal_each_alone() -> None:
+    """The batch hashes the texts' shingles together, in blocks of 512 and groups of 65,536
+    code points: texts of every length (short, one block, straddling blocks and groups,
+    many blocks) come out as defined."""
+    import random
+
+    rng = random.Random(7)
+    alphabet = "abcdefgh ijklm پچژکگی ۱۲۳"
+    lengths = [0, 3, 29, 30, 31, 60, 200, 511, 516, 517, 1100, 3000]
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.choice(lengths))) for _ in range(80)]
+    texts[10:10] = ["".join(rng.choice(alphabet) for _ in range(25_000)) for _ in range(3)]
+    assert sum(map(len, texts)) > 65_536  # hashed in more than one group
+    together = text_fingerprints(texts)
+    assert together == [text_fingerprint(text) for text in texts]
+    long = [normalize(t) for t in texts if len(normalize(t)) >= SHORT_TEXT_CHARS]
+    assert len(long) > 40
+    signatures = minhash_signatures(long)
+    assert signatures.shape == (len(long), NUM_PERM)
+    assert [row.tolist() for row in signatures] == [_plain_minhash(n) for n in long]
+    assert text_fingerprints([]) == []
+    assert minhash_signatures([]).shape == (0, NUM_PERM)
+    with pytest.raises(ValueError):
+        minhash_signatures(["abcdefgh", "abc"])
+    assert np.array_equal(minhash_signatures([long[0]])[0], signatures[0])
 
 
 def test_fingerprints_are_the_same_in_another_process() -> None:

@@ -4,6 +4,7 @@ a new URL is answered with the precedent and never becomes a new case."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import json
 from datetime import timedelta
@@ -211,3 +212,25 @@ def test_a_multipart_upload_is_the_same_report(
     assert bad.status_code == 422 and bad.json()["error"]["field"] == "report"
     missing = client.post(f"{API}/reports", data={"other": "x"}, headers=people.platform_auth)
     assert missing.status_code == 422 and missing.json()["error"]["field"] == "report"
+
+
+def test_cases_opened_here_are_indexed_once(
+    client: TestClient, people: People, ctx: Context
+) -> None:
+    """A case opened by this process is indexed at once; catching up from the database
+    (at the next batch) must not index its prints a second time."""
+    from alteram.services.precedent import index_for
+
+    auth = people.platform_auth
+    media = encode(photo(5))
+    for i in range(3):
+        body = report(f"text-{i}", f"u{i}", media if i == 0 else None)
+        body["content"]["text"] = " ".join(
+            hashlib.sha256(f"{i}{k}".encode()).hexdigest() for k in range(3)
+        )
+        assert client.post(f"{API}/reports", json=body, headers=auth).status_code == 202
+    index = index_for(ctx.store)
+    with ctx.store.transaction() as tx:
+        index.catch_up(tx)
+    assert len(index.texts) == index.texts.payload_count == 3
+    assert len(index.images) == index.images.payload_count == 1

@@ -43,6 +43,7 @@ from alteram.fingerprint.text import (
     normalize,
     similarity,
     text_fingerprint,
+    text_fingerprints,
 )
 
 __all__ = [
@@ -73,6 +74,7 @@ __all__ = [
     "sha256",
     "similarity",
     "text_fingerprint",
+    "text_fingerprints",
     "to_rgb",
     "unpack_hex",
 ]

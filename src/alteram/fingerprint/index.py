@@ -596,15 +596,13 @@ class TextIndex(_Bank[P]):
             if fingerprint.minhash is not None:
                 q = decode_signature(fingerprint.minhash)
                 tables_ok = use_tables and need >= self._need > 0 and self._band_tables
-                if tables_ok:
-                    candidates = self._candidates(q)
-                    tail = np.arange(self._indexed, n, dtype=np.int64)
-                    candidates = np.concatenate([candidates, tail])
-                else:
-                    candidates = np.arange(n, dtype=np.int64)
-                rows, agree = self._verify(candidates, q, need)
-                found.append(rows)
-                scores.append(agree / NUM_PERM)
+                start = self._indexed if tables_ok else 0  # rows before it are in tables
+                for rows, agree in (
+                    self._verify(self._candidates(q) if tables_ok else _NO_ROWS, q, need),
+                    self._scan_range(start, n, q, need),
+                ):
+                    found.append(rows)
+                    scores.append(agree / NUM_PERM)
             return self._best_per_payload(
                 np.concatenate(found), np.concatenate(scores), descending=True
             )
@@ -625,17 +623,53 @@ class TextIndex(_Bank[P]):
     def _verify(
         self, rows: Rows, q: npt.NDArray[np.uint32], need: int
     ) -> tuple[Rows, npt.NDArray[np.int64]]:
-        ok_rows: list[Rows] = []
-        agrees: list[npt.NDArray[np.int64]] = []
+        """The rows among ``rows`` whose signature shares ``need`` values with ``q``."""
+        ok_rows: list[Rows] = [_NO_ROWS]
+        agrees: list[npt.NDArray[np.int64]] = [_NO_ROWS]
         for s in range(0, rows.size, _SCAN_BLOCK // 8):
             block = rows[s : s + _SCAN_BLOCK // 8]
-            agree = np.count_nonzero(self._sigs[block] == q, axis=1).astype(np.int64)
+            agree = _agreements(np.take(self._sigs, block, axis=0), q, need)
             ok = (agree >= need) & self._has_sig[block] & self._alive[block]
             ok_rows.append(block[ok])
             agrees.append(agree[ok])
-        if not ok_rows:
-            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
         return np.concatenate(ok_rows), np.concatenate(agrees)
+
+    def _scan_range(
+        self, lo: int, hi: int, q: npt.NDArray[np.uint32], need: int
+    ) -> tuple[Rows, npt.NDArray[np.int64]]:
+        """:meth:`_verify` of the rows ``lo..hi`` (the tail, or every row), read in place."""
+        ok_rows: list[Rows] = [_NO_ROWS]
+        agrees: list[npt.NDArray[np.int64]] = [_NO_ROWS]
+        for s in range(lo, hi, _SCAN_BLOCK // 8):
+            e = min(hi, s + _SCAN_BLOCK // 8)
+            agree = _agreements(self._sigs[s:e], q, need)
+            ok = np.flatnonzero((agree >= need) & self._has_sig[s:e] & self._alive[s:e])
+            ok_rows.append(ok + s)
+            agrees.append(agree[ok])
+        return np.concatenate(ok_rows), np.concatenate(agrees)
+
+
+_NO_ROWS: Final = np.empty(0, dtype=np.int64)
+_HEAD: Final = 32
+"""Signature values compared first: a match differs from the query in at most
+``NUM_PERM - need`` values, so it shares ``_HEAD - (NUM_PERM - need)`` of these at least."""
+
+
+def _agreements(
+    sigs: npt.NDArray[np.uint32], q: npt.NDArray[np.uint32], need: int
+) -> npt.NDArray[np.int64]:
+    """Per row of ``sigs``, how many values it shares with ``q``; exact for every row that
+    could share ``need``, and below ``need`` for the others (their count is cut short)."""
+    least = need - (NUM_PERM - _HEAD)
+    agree: npt.NDArray[np.int64]
+    if least <= 0:  # a low threshold: every value must be compared
+        agree = np.count_nonzero(sigs == q, axis=1).astype(np.int64)
+        return agree
+    agree = np.count_nonzero(sigs[:, :_HEAD] == q[:_HEAD], axis=1).astype(np.int64)
+    maybe = np.flatnonzero(agree >= least)
+    if maybe.size:
+        agree[maybe] += np.count_nonzero(sigs[maybe, _HEAD:] == q[_HEAD:], axis=1)
+    return agree
 
 
 __all__ = [

@@ -72,6 +72,7 @@ from __future__ import annotations
 import hashlib
 import math
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -164,7 +165,8 @@ def normalize(text: str, *, teh_marbuta: bool = True) -> str:
 
 # -- MinHash -----------------------------------------------------------------------
 
-_BLOCK: Final = 2048
+_BLOCK: Final = 512  # shingles per pass: 128 x 512 x 8 bytes (512 KiB) per temporary
+_GROUP: Final = 65_536  # code points of texts hashed together (512 KiB arrays)
 
 
 def shingle_hashes(normalized: str) -> _U64:
@@ -181,13 +183,58 @@ def shingle_hashes(normalized: str) -> _U64:
 
 def minhash_signature(normalized: str) -> npt.NDArray[np.uint32]:
     """The :data:`NUM_PERM` MinHash values (uint32) of an already normalised text."""
-    shingles = shingle_hashes(normalized)
-    if shingles.size == 0:
+    signature: npt.NDArray[np.uint32] = minhash_signatures([normalized])[0]
+    return signature
+
+
+def minhash_signatures(normalized: Sequence[str]) -> npt.NDArray[np.uint32]:
+    """The MinHash values of many normalised texts, one row each (equal to
+    :func:`minhash_signature` of each).
+
+    The texts are hashed together: their shingles in one array (a shingle never spans two
+    texts), each permutation applied to blocks of :data:`_BLOCK` shingles, and each text's
+    minima taken with ``np.minimum.reduceat``. A batch of short posts costs a fixed number
+    of NumPy passes instead of that number per post. (The minimum over a text's shingles
+    with repeats is the minimum over its shingle set.)"""
+    groups: list[list[str]] = [[]]
+    size = 0
+    for text in normalized:  # texts together up to _GROUP code points (one text: any size)
+        if groups[-1] and size + len(text) > _GROUP:
+            groups.append([])
+            size = 0
+        groups[-1].append(text)
+        size += len(text)
+    if len(groups) > 1:
+        return np.concatenate([_signatures(group) for group in groups])
+    return _signatures(groups[0])
+
+
+def _signatures(normalized: Sequence[str]) -> npt.NDArray[np.uint32]:
+    counts = np.array([len(t) - SHINGLE + 1 for t in normalized], dtype=np.int64)
+    if counts.size == 0:
+        return np.empty((0, NUM_PERM), dtype=np.uint32)
+    if int(counts.min()) <= 0:
         raise ValueError("a MinHash needs at least one shingle")
-    mins = np.full(NUM_PERM, np.iinfo(np.uint64).max, dtype=np.uint64)
-    for start in range(0, shingles.size, _BLOCK):
-        block = shingles[start : start + _BLOCK]
-        mins = np.minimum(mins, mix64(block[None, :] ^ SALTS[:, None]).min(axis=1))
+    cps = np.frombuffer("".join(normalized).encode("utf-32-le"), dtype="<u4").astype(np.uint64)
+    n = cps.size - SHINGLE + 1
+    h = np.full(n, SEED, dtype=np.uint64)
+    for j in range(SHINGLE):
+        h = mix64(h ^ cps[j : j + n])
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))  # each text's first shingle
+    if counts.size > 1:  # keep the windows that start and end inside one text
+        offsets = starts + np.arange(counts.size) * (SHINGLE - 1)  # each text's first cp
+        h = h[np.arange(int(counts.sum())) + np.repeat(offsets - starts, counts)]
+    if h.size <= _BLOCK:
+        mins = np.minimum.reduceat(mix64(h[None, :] ^ SALTS[:, None]), starts, axis=1).T
+        return (mins >> np.uint64(32)).astype(np.uint32)
+    ends = starts + counts
+    mins = np.full((counts.size, NUM_PERM), np.iinfo(np.uint64).max, dtype=np.uint64)
+    for a in range(0, h.size, _BLOCK):
+        b = min(h.size, a + _BLOCK)
+        ks = np.arange(np.searchsorted(ends, a, "right"), np.searchsorted(starts, b, "left"))
+        local = np.maximum(starts[ks], a) - a  # where each text's part of the block begins
+        mixed = mix64(h[None, a:b] ^ SALTS[:, None])
+        mins[ks] = np.minimum(mins[ks], np.minimum.reduceat(mixed, local, axis=1).T)
     return (mins >> np.uint64(32)).astype(np.uint32)
 
 
@@ -221,11 +268,22 @@ class TextFingerprint:
 
 def text_fingerprint(text: str) -> TextFingerprint:
     """Normalise ``text`` and fingerprint it (see the module doc)."""
-    norm = normalize(text)
-    exact = hashlib.sha256(norm.encode("utf-8")).hexdigest()
-    if len(norm) < SHORT_TEXT_CHARS:
-        return TextFingerprint(exact, None)
-    return TextFingerprint(exact, encode_signature(minhash_signature(norm)))
+    return text_fingerprints([text])[0]
+
+
+def text_fingerprints(texts: Sequence[str]) -> list[TextFingerprint]:
+    """:func:`text_fingerprint` of each text, the MinHashes computed together
+    (:func:`minhash_signatures`)."""
+    norms = [normalize(text) for text in texts]
+    long = [i for i, norm in enumerate(norms) if len(norm) >= SHORT_TEXT_CHARS]
+    signatures = dict(zip(long, minhash_signatures([norms[i] for i in long]), strict=True))
+    return [
+        TextFingerprint(
+            hashlib.sha256(norm.encode("utf-8")).hexdigest(),
+            encode_signature(signatures[i]) if i in signatures else None,
+        )
+        for i, norm in enumerate(norms)
+    ]
 
 
 def agreement(a: bytes, b: bytes) -> int:
@@ -280,10 +338,12 @@ __all__ = [
     "encode_signature",
     "matches",
     "minhash_signature",
+    "minhash_signatures",
     "mix64",
     "normalize",
     "required_agreement",
     "shingle_hashes",
     "similarity",
     "text_fingerprint",
+    "text_fingerprints",
 ]

@@ -28,6 +28,7 @@ from alteram.domain.events import Event, NoticeIssued, canonical_json
 from alteram.domain.policy import Policy
 from alteram.domain.standing import Standing
 from alteram.errors import AlteramError, Conflict, ReporterSuspended
+from alteram.fingerprint import TextFingerprint, text_fingerprints
 from alteram.services import standing
 from alteram.services.accounts import new_id, sortable_id
 from alteram.services.context import Context
@@ -101,6 +102,7 @@ class _Intake:
         self.held: dict[tuple[str, str], Standing] = {}  # suspended reporters (DSA Art. 23)
         self.review: set[tuple[str, str]] = set()  # reporters whose standing may change
         self.emails: dict[tuple[str, str], str] = {}  # (case_id, party_id) -> address
+        self.texts: dict[str, TextFingerprint] = {}  # fingerprints made for this batch
 
     @property
     def index(self) -> PrecedentIndex:
@@ -122,6 +124,15 @@ class _Intake:
         # one query for the whole batch; of each case's reporters, only this batch's
         self.found = self.tx.find_open_cases(keys, {handle for _, handle in reporters})
         self.held = standing.at_intake(self.tx, self.ctx, reporters, self.now)
+        # the texts of content with no open case yet, fingerprinted together
+        texts = sorted(
+            {
+                i.body.content.text
+                for i, key in zip(items, keys, strict=True)
+                if key not in self.found and i.body.content.text
+            }
+        )
+        self.texts = dict(zip(texts, text_fingerprints(texts), strict=True))
         results: list[Result] = []
         for item, request_hash in zip(items, hashes, strict=True):
             try:
@@ -215,6 +226,7 @@ class _Intake:
                 self.now,
                 max_bytes=self.ctx.max_media_bytes,
                 max_pixels=self.ctx.max_media_pixels,
+                texts=self.texts,
             )
         precedent = None
         if case is None and (evidence.images or evidence.text):

@@ -18,7 +18,7 @@ import base64
 import binascii
 import threading
 import weakref
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -120,9 +120,16 @@ def store_media(
 
 
 def gather(
-    tx: Tx, content: ContentIn, now: datetime, *, max_bytes: int, max_pixels: int
+    tx: Tx,
+    content: ContentIn,
+    now: datetime,
+    *,
+    max_bytes: int,
+    max_pixels: int,
+    texts: Mapping[str, TextFingerprint] | None = None,
 ) -> Evidence:
-    """Decode, fingerprint and store each media file once; fingerprint the text."""
+    """Decode, fingerprint and store each media file once; fingerprint the text (or take
+    its fingerprint from ``texts``, made for a whole batch by ``text_fingerprints``)."""
     ev = Evidence()
     items = [item.data for item in content.media or []]
     for fp in store_media(
@@ -131,7 +138,8 @@ def gather(
         ev.media.append(fp.sha256)
         ev.images.append(fp)
     if content.text:
-        ev.text = text_fingerprint(content.text)
+        known = texts.get(content.text) if texts else None
+        ev.text = known if known is not None else text_fingerprint(content.text)
     return ev
 
 
@@ -142,18 +150,28 @@ class PrecedentIndex:
         self.images: ImageIndex[str] = ImageIndex()
         self.texts: TextIndex[str] = TextIndex()
         self._lock = threading.Lock()
+        # prints indexed by add() that catch_up has not read back from the database yet
+        self._local: set[tuple[str, str, str]] = set()
 
     def catch_up(self, tx: Tx) -> None:
+        """Index the prints stored since the last catch-up (by any process), except those
+        this process already indexed when it opened their case."""
         with self._lock:
             for row_id, case_id, kind, value, quality in store.prints_after(tx.conn, self.last_id):
-                self._add(case_id, kind, value, quality)
+                if (case_id, kind, value) in self._local:
+                    self._local.discard((case_id, kind, value))
+                else:
+                    self._add(case_id, kind, value, quality)
                 self.last_id = max(self.last_id, row_id)
 
     def add(self, case_id: str, ev: Evidence) -> None:
-        """Index a case opened in this process at once (a later catch-up re-adds it)."""
+        """Index a case opened in this process at once, before its transaction commits
+        (if that rolls back, :func:`resolve` skips the case id it cannot find)."""
         with self._lock:
             for kind, value, quality in ev.prints():
-                self._add(case_id, kind, value, quality)
+                if (case_id, kind, value) not in self._local:
+                    self._local.add((case_id, kind, value))
+                    self._add(case_id, kind, value, quality)
 
     def _add(self, case_id: str, kind: str, value: str, quality: int | None) -> None:
         if kind == store.MEDIA_SHA256:
