@@ -42,7 +42,7 @@ from alteram.storage import casedoc
 from alteram.storage import decisions as _decisions
 from alteram.storage import reporters as _reporters
 from alteram.storage import tables as t
-from alteram.storage.bulk import executemany, insert_rows, select_in
+from alteram.storage.bulk import executemany, insert_rows, select_in, write
 from alteram.storage.log import LogStore, TileCache
 from alteram.tlog import leaf_hash
 
@@ -79,7 +79,8 @@ def make_engine(url: str) -> Engine:
     def _on_begin(conn: Connection) -> None:
         # Writers take the write lock up front: they serialize instead of failing late.
         # Readers (Store.read) start a deferred transaction: WAL lets them run beside a writer.
-        conn.exec_driver_sql("BEGIN" if conn.info.get("read_only") else "BEGIN IMMEDIATE")
+        # On the driver's cursor (bulk.write): the statement needs nothing of SQLAlchemy's.
+        write(conn, "BEGIN" if conn.info.get("read_only") else "BEGIN IMMEDIATE")
 
     return engine
 
