@@ -254,5 +254,57 @@ def test_report_ids_sort_by_the_time_they_were_filed(ctx: Context, clock: Any) -
         ids.append(file_report(ctx, platform_id, body).report_id)
         clock.advance(timedelta(seconds=1))
     assert ids == sorted(ids) and len(set(ids)) == 5
-    assert all(len(i) == 21 and i.startswith("r") for i in ids)
-    assert len({i[9:] for i in ids}) == 5  # the random part differs
+    assert all(len(i) == 24 and i.startswith("r") for i in ids)  # r, 11 + 12 hex digits
+    assert len({i[12:] for i in ids}) == 5  # the random part differs
+
+
+def test_cases_and_tokens_made_later_sort_later(
+    client: TestClient, people: People, ctx: Context, clock: Any
+) -> None:
+    """Case ids and token keys begin with the time they were made (milliseconds): what a
+    batch writes to the indexes by case and to the tokens table lands side by side."""
+    from datetime import timedelta
+
+    from alteram.services.accounts import hash_token, new_token
+
+    ids = []
+    for i in range(3):
+        r = client.post("/api/v1/reports", json=item(f"p{i}", "@r@x"), headers=people.platform_auth)
+        ids.append(r.json()["case_id"])
+        clock.advance(timedelta(milliseconds=5))
+    assert ids == sorted(ids) and len(set(ids)) == 3
+    with ctx.store.transaction() as tx:
+        keys = [
+            row.hash
+            for row in tx.conn.execute(
+                select(t.tokens.c.hash, t.tokens.c.subject).where(t.tokens.c.subject.in_(ids))
+            )
+        ]
+    assert len(keys) == 6  # the author's and the reporter's, per case
+    when = clock()
+    early, late = new_token("party", when), new_token("party", when + timedelta(seconds=1))
+    assert early.startswith("alt_pa_") and len(hash_token(early)) == 64
+    assert hash_token(early) < hash_token(late)
+    assert hash_token(early)[:11] == f"{int(when.timestamp() * 1000):011x}"
+    assert all(len(k) == 64 for k in keys)
+
+
+def test_a_token_made_before_time_stamps_still_works(
+    client: TestClient, people: People, ctx: Context, clock: Any
+) -> None:
+    """Tokens issued before their keys had a time stamp are stored under the plain SHA-256
+    of the token, and are looked up that way."""
+    import hashlib
+
+    from alteram.services.accounts import PLATFORM, hash_token
+
+    old = "alt_pl_" + "A" * 32  # the earlier format: no stamp, no dot
+    assert hash_token(old) == hashlib.sha256(old.encode()).hexdigest()
+    platform = people.platform_id
+    with ctx.store.transaction() as tx:
+        tx.add_token(hash_token(old), PLATFORM, platform, None, clock())
+    headers = {"Authorization": f"Bearer {old}"}
+    assert client.get("/api/v1/reporters/notices", headers=headers).status_code == 200
+    forged = "alt_pl_0000000000a.whatever"  # a stamp does not make a token valid
+    r = client.get("/api/v1/reporters/notices", headers={"Authorization": f"Bearer {forged}"})
+    assert r.status_code == 401

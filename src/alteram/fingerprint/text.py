@@ -276,7 +276,9 @@ def text_fingerprints(texts: Sequence[str]) -> list[TextFingerprint]:
     (:func:`minhash_signatures`)."""
     norms = [normalize(text) for text in texts]
     long = [i for i, norm in enumerate(norms) if len(norm) >= SHORT_TEXT_CHARS]
-    signatures = dict(zip(long, minhash_signatures([norms[i] for i in long]), strict=True))
+    signatures = (
+        dict(zip(long, minhash_signatures([norms[i] for i in long]), strict=True)) if long else {}
+    )
     return [
         TextFingerprint(
             hashlib.sha256(norm.encode("utf-8")).hexdigest(),

@@ -23,7 +23,7 @@ from alteram.domain.case import Case
 from alteram.domain.content import Content
 from alteram.domain.dispute import Compliance, Dispute, PlatformAction
 from alteram.errors import Forbidden, InvalidInput, TooMany
-from alteram.services.accounts import PARTY, PLATFORM, Principal, issue_token, new_id
+from alteram.services.accounts import PARTY, PLATFORM, Principal, issue_token, sortable_id
 from alteram.services.context import Context, case_unit
 from alteram.services.log import after_append
 from alteram.services.precedent import gather, index_for, resolve
@@ -152,7 +152,7 @@ def file_dispute(ctx: Context, body: DisputeRequest, ip: str) -> Filed:
         now = ctx.now()
         _limit(tx, ctx, email_hash, ip_hash, now)
         name, platform_id = _platform(tx, body.platform)
-        case_id = new_id("c")
+        case_id = sortable_id("c", now)
         author = (body.content.author or "").strip() or f"appellant:{case_id}"
         as_content = ContentIn(
             platform_id=f"dispute:{case_id}",

@@ -30,7 +30,7 @@ from alteram.domain.standing import Standing
 from alteram.errors import AlteramError, Conflict, ReporterSuspended
 from alteram.fingerprint import TextFingerprint, text_fingerprints
 from alteram.services import standing
-from alteram.services.accounts import new_id, sortable_id
+from alteram.services.accounts import sortable_id
 from alteram.services.context import Context
 from alteram.services.log import after_append
 from alteram.services.policies import policy_for
@@ -132,7 +132,8 @@ class _Intake:
                 if key not in self.found and i.body.content.text
             }
         )
-        self.texts = dict(zip(texts, text_fingerprints(texts), strict=True))
+        if texts:
+            self.texts = dict(zip(texts, text_fingerprints(texts), strict=True))
         results: list[Result] = []
         for item, request_hash in zip(items, hashes, strict=True):
             try:
@@ -248,7 +249,7 @@ class _Intake:
                 media=tuple(evidence.media),
             )
             case, opened = Case.open(
-                new_id("c"), content, report, self.ctx.policy, self.now, precedent
+                sortable_id("c", self.now), content, report, self.ctx.policy, self.now, precedent
             )
             self.events += opened
             self.new.append(case)

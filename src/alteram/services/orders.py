@@ -35,7 +35,7 @@ from alteram.domain.remedy import Remedy
 from alteram.errors import Conflict, Forbidden, InvalidInput
 from alteram.fingerprint import sha256
 from alteram.fingerprint.media import ALLOWED_FORMATS, sniff_format
-from alteram.services.accounts import AUTHORITY, PLATFORM, Principal, new_id
+from alteram.services.accounts import AUTHORITY, PLATFORM, Principal, new_id, sortable_id
 from alteram.services.context import Context
 from alteram.services.log import after_append
 from alteram.services.precedent import gather, store_media
@@ -294,7 +294,7 @@ def _submit(
         )
         names = store.platform_names(tx.conn)
         case, events = open_order(
-            new_id("c"),
+            sortable_id("c", now),
             content,
             order,
             body.category,

@@ -137,7 +137,7 @@ def record_notices(
     notices: list[dict[str, Any]] = []
     for e in events:
         if isinstance(e, NoticeIssued):
-            token = new_token(PARTY)
+            token = new_token(PARTY, e.at)
             tokens.append(
                 {
                     "hash": hash_token(token),
