@@ -263,6 +263,7 @@ def test_cases_and_tokens_made_later_sort_later(
 ) -> None:
     """Case ids and token keys begin with the time they were made (milliseconds): what a
     batch writes to the indexes by case and to the tokens table lands side by side."""
+    import hashlib
     from datetime import timedelta
 
     from alteram.services.accounts import hash_token, new_token
@@ -287,6 +288,10 @@ def test_cases_and_tokens_made_later_sort_later(
     assert hash_token(early) < hash_token(late)
     assert hash_token(early)[:11] == f"{int(when.timestamp() * 1000):011x}"
     assert all(len(k) == 64 for k in keys)
+    # a platform token keeps a plain key: its first 16 hex digits name it for revocation
+    platform_token = people.platform_auth["Authorization"].split()[1]
+    assert "." not in platform_token
+    assert hash_token(platform_token) == hashlib.sha256(platform_token.encode()).hexdigest()
 
 
 def test_a_token_made_before_time_stamps_still_works(

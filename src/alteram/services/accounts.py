@@ -34,9 +34,8 @@ _STAMP = 11  # hex digits of milliseconds since 1970 (enough until the year 2527
 
 def hash_token(token: str) -> str:
     """The key a token is stored and looked up under (64 characters): its SHA-256 in hex,
-    or, for a token made with a time stamp (:func:`new_token`), the stamp and then the
-    first 53 hex digits of the hash, so that tokens made together are neighbours in the
-    tokens table's index: a batch's notices write one page of it, not one page each."""
+    or, for a token made with a time stamp (a party token, :func:`new_token`), the stamp
+    and then the first 53 hex digits of the hash."""
     digest = hashlib.sha256(token.encode()).hexdigest()
     stamp, dot, _ = token[7:].partition(".")
     if dot and len(stamp) == _STAMP and _HEX.issuperset(stamp):
@@ -44,9 +43,16 @@ def hash_token(token: str) -> str:
     return digest
 
 
-def new_token(kind: str, now: datetime) -> str:
-    """``alt_<kind>_<stamp>.<secret>``: 192 random bits after the time it was made."""
-    return f"alt_{kind[:2]}_{int(now.timestamp() * 1000):0{_STAMP}x}.{secrets.token_urlsafe(24)}"
+def new_token(kind: str, now: datetime | None = None) -> str:
+    """``alt_<kind>_<secret>`` (192 random bits), or with ``now``
+    ``alt_<kind>_<stamp>.<secret>``: the party tokens of notices are made in bulk, one per
+    notice, and stamped keys put a batch's tokens side by side in the tokens table's index
+    (one page for the batch, not one each). Platform, juror and admin tokens are made
+    rarely and keep plain keys, whose first 16 hex digits name them (``TOKEN_ID``)."""
+    secret = secrets.token_urlsafe(24)
+    if now is None:
+        return f"alt_{kind[:2]}_{secret}"
+    return f"alt_{kind[:2]}_{int(now.timestamp() * 1000):0{_STAMP}x}.{secret}"
 
 
 def new_id(prefix: str) -> str:
@@ -76,9 +82,8 @@ class Principal:
 
 
 def issue_token(tx: Tx, ctx: Context, kind: str, subject: str, party_id: str | None = None) -> str:
-    now = ctx.now()
-    token = new_token(kind, now)
-    tx.add_token(hash_token(token), kind, subject, party_id, now)
+    token = new_token(kind)
+    tx.add_token(hash_token(token), kind, subject, party_id, ctx.now())
     return token
 
 
