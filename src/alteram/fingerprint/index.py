@@ -596,11 +596,11 @@ class TextIndex(_Bank[P]):
             if fingerprint.minhash is not None:
                 q = decode_signature(fingerprint.minhash)
                 tables_ok = use_tables and need >= self._need > 0 and self._band_tables
-                start = self._indexed if tables_ok else 0  # rows before it are in tables
-                for rows, agree in (
-                    self._verify(self._candidates(q) if tables_ok else _NO_ROWS, q, need),
-                    self._scan_range(start, n, q, need),
-                ):
+                # the rows the band tables cover are found through them; the rest are read
+                parts = [self._scan_range(self._indexed if tables_ok else 0, n, q, need)]
+                if tables_ok:
+                    parts.append(self._verify(self._candidates(q), q, need))
+                for rows, agree in parts:
                     found.append(rows)
                     scores.append(agree / NUM_PERM)
             return self._best_per_payload(
