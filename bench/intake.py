@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import itertools
 import json
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -164,6 +166,41 @@ async def _singles(port: int, requests: list[bytes]) -> list[int]:
     return statuses
 
 
+def wal_pages(tmp: Path, contents: int = 1_000, batch: int = CLIENTS) -> float:
+    """The pages one commit writes to SQLite's WAL when ``batch`` single reports join open
+    cases (opened ``batch`` at a time, as single reports open them): what a commit syncs,
+    counted, so it compares across machines and days. Checkpoints are off, so the WAL
+    holds every commit's pages."""
+    from sqlalchemy import event
+
+    from alteram.services.intake import Item, file_batch
+    from alteram.services.reports import ReportRequest
+
+    ctx, _, url = _fresh(tmp, "wal")
+    ctx.store.engine.dispose()
+
+    @event.listens_for(ctx.store.engine, "connect")
+    def _no_checkpoints(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.execute("PRAGMA wal_autocheckpoint=0")
+
+    with ctx.store.transaction() as tx:
+        platform = tx.conn.execute(select(t.platforms.c.id)).scalar_one()
+    items = [
+        Item(platform, ReportRequest.model_validate(_report(i, contents)))
+        for i in range(2 * contents)
+    ]
+    wal = Path(url.removeprefix("sqlite:///") + "-wal")
+    sizes = []
+    for first in range(0, len(items), batch):
+        file_batch(ctx, items[first : first + batch])
+        sizes.append(wal.stat().st_size)
+    with wal.open("rb") as f:  # a WAL frame: a 24-byte header and one page
+        page = 24 + int.from_bytes(f.read(12)[8:12], "big")
+    ctx.store.dispose()
+    joins = [b - a for a, b in itertools.pairwise(sizes[contents // batch :])]
+    return statistics.median(joins) / page
+
+
 def run(n: int = 100_000, contents: int = 1_000, singles: int = 4_000) -> list[Row]:
     rows: list[Row] = []
     with tempfile.TemporaryDirectory() as d:
@@ -225,6 +262,7 @@ def run(n: int = 100_000, contents: int = 1_000, singles: int = 4_000) -> list[R
         name = f"{singles:,} single reports, {CLIENTS} concurrent clients"
         rows.append((name, rate, "reports/s", ">= 2,000"))
         rows.append(("  server CPU per report (singles)", cpu / singles * 1e6, "us", "-"))
+        rows.append(("  WAL pages per commit of 16 joining reports", wal_pages(tmp), "pages", "-"))
         for c_ in (base, ctx):
             c_.store.dispose()
     return rows
