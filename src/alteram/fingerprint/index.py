@@ -624,27 +624,31 @@ class TextIndex(_Bank[P]):
         self, rows: Rows, q: npt.NDArray[np.uint32], need: int
     ) -> tuple[Rows, npt.NDArray[np.int64]]:
         """The rows among ``rows`` whose signature shares ``need`` values with ``q``."""
-        ok_rows: list[Rows] = [_NO_ROWS]
-        agrees: list[npt.NDArray[np.int64]] = [_NO_ROWS]
-        for s in range(0, rows.size, _SCAN_BLOCK // 8):
-            block = rows[s : s + _SCAN_BLOCK // 8]
-            agree = _agreements(np.take(self._sigs, block, axis=0), q, need)
-            ok = (agree >= need) & self._has_sig[block] & self._alive[block]
-            ok_rows.append(block[ok])
-            agrees.append(agree[ok])
-        return np.concatenate(ok_rows), np.concatenate(agrees)
+        step = _SCAN_BLOCK // 8
+        blocks = (rows[s : s + step] for s in range(0, rows.size, step))
+        return self._matching(((np.take(self._sigs, b, axis=0), b) for b in blocks), q, need)
 
     def _scan_range(
         self, lo: int, hi: int, q: npt.NDArray[np.uint32], need: int
     ) -> tuple[Rows, npt.NDArray[np.int64]]:
         """:meth:`_verify` of the rows ``lo..hi`` (the tail, or every row), read in place."""
+        step = _SCAN_BLOCK // 8
+        spans = ((s, min(hi, s + step)) for s in range(lo, hi, step))
+        return self._matching(((self._sigs[a:b], np.arange(a, b)) for a, b in spans), q, need)
+
+    def _matching(
+        self,
+        blocks: Iterable[tuple[npt.NDArray[np.uint32], Rows]],
+        q: npt.NDArray[np.uint32],
+        need: int,
+    ) -> tuple[Rows, npt.NDArray[np.int64]]:
+        """Of each ``(signatures, their rows)`` block, the live rows sharing ``need``."""
         ok_rows: list[Rows] = [_NO_ROWS]
         agrees: list[npt.NDArray[np.int64]] = [_NO_ROWS]
-        for s in range(lo, hi, _SCAN_BLOCK // 8):
-            e = min(hi, s + _SCAN_BLOCK // 8)
-            agree = _agreements(self._sigs[s:e], q, need)
-            ok = np.flatnonzero((agree >= need) & self._has_sig[s:e] & self._alive[s:e])
-            ok_rows.append(ok + s)
+        for sigs, rows in blocks:
+            agree = _agreements(sigs, q, need)
+            ok = (agree >= need) & self._has_sig[rows] & self._alive[rows]
+            ok_rows.append(rows[ok])
             agrees.append(agree[ok])
         return np.concatenate(ok_rows), np.concatenate(agrees)
 

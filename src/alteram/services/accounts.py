@@ -37,7 +37,7 @@ def hash_token(token: str) -> str:
     or, for a token made with a time stamp (a party token, :func:`new_token`), the stamp
     and then the first 53 hex digits of the hash."""
     digest = hashlib.sha256(token.encode()).hexdigest()
-    stamp, dot, _ = token[7:].partition(".")
+    stamp, dot, _ = token[len("alt_pa_") :].partition(".")  # after the kind's prefix
     if dot and len(stamp) == _STAMP and _HEX.issuperset(stamp):
         return stamp + digest[: 64 - _STAMP]
     return digest
