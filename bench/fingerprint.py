@@ -13,6 +13,10 @@
   off), half new content. Targets ≤ 1 ms and ≤ 5 ms. Beside it, on the same
   bank and queries: faiss ``IndexBinaryFlat`` (``range_search``, one thread)
   and our NumPy brute-force scan, whose answers are checked to be equal.
+* **Text precedent lookup** (MinHash, similarity >= 0.8): median over queries
+  against 100,000 stored texts (a fifth of them edited copies of others; 2,000
+  added after the last build, in the tail), half the queries edited copies;
+  beside it the scan of every signature, whose answers are checked to be equal.
 
 Sizes: ``ALTERAM_BENCH_PDQ_SIZES`` (default ``1000000,10000000``).
 Standalone: ``python bench/fingerprint.py``.
@@ -34,7 +38,15 @@ import numpy as np
 import pdqhash
 from PIL import Image
 
-from alteram.fingerprint import ImageIndex, decode_image, image_fingerprint, pdq, unpack_hex
+from alteram.fingerprint import (
+    ImageIndex,
+    TextIndex,
+    decode_image,
+    image_fingerprint,
+    pdq,
+    text_fingerprints,
+    unpack_hex,
+)
 
 Row = tuple[str, float, str, str]
 
@@ -214,6 +226,57 @@ def index_rows(n: int) -> list[Row]:
     return rows
 
 
+def _edited(rng: np.random.Generator, text: str) -> str:
+    words = text.split()
+    words[int(rng.integers(len(words)))] = f"w{int(rng.integers(10**6))}"
+    return " ".join(words)
+
+
+def text_rows(n: int = 100_000, tail: int = 2_000, count: int = 400) -> list[Row]:
+    """Text precedent lookups against ``n`` stored texts, beside the full scan."""
+    rng = np.random.default_rng(3)
+
+    def post() -> str:
+        return " ".join(f"w{v}" for v in rng.integers(0, 50_000, size=int(rng.integers(20, 60))))
+
+    texts: list[str] = []
+    for i in range(n + tail):
+        texts.append(
+            _edited(rng, texts[int(rng.integers(i))]) if i and rng.random() < 0.2 else post()
+        )
+    prints = text_fingerprints(texts)
+    index: TextIndex[int] = TextIndex.build(list(zip(prints[:n], range(n), strict=True)))
+    for i in range(n, n + tail):
+        index.add(prints[i], i)
+    asked = [
+        _edited(rng, texts[int(rng.integers(n + tail))]) if k % 2 else post() for k in range(count)
+    ]
+    qs = text_fingerprints(asked)
+    index.search(qs[0])  # warm
+    samples, answers = [], []
+    for q in qs:
+        start = time.perf_counter()
+        answers.append(index.search(q))
+        samples.append(time.perf_counter() - start)
+    scans, scanned = [], []
+    for q in qs[:50]:
+        start = time.perf_counter()
+        scanned.append(index.brute_force(q))
+        scans.append(time.perf_counter() - start)
+    assert scanned == answers[:50], "text index and scan disagree"
+    label = f"{n + tail:,}"
+    return [
+        (f"text lookup (MinHash >= 0.8), {label} texts: median", _median_ms(samples), "ms", "-"),
+        (f"  baseline scan of every signature, {label}", _median_ms(scans), "ms", "-"),
+        (
+            f"  text queries that found a precedent, {label}",
+            100 * sum(1 for a in answers if a) / len(answers),
+            "%",
+            "-",
+        ),
+    ]
+
+
 def run() -> list[Row]:
     sizes = [
         int(s)
@@ -223,6 +286,7 @@ def run() -> list[Row]:
     rows = pdq_rows()
     for n in sizes:
         rows.extend(index_rows(n))
+    rows.extend(text_rows())
     return rows
 
 

@@ -301,6 +301,27 @@ def test_text_index_exact_near_short_and_removal() -> None:
     assert index.search(text_fingerprint("زن زندگی آزادی")) == [("ruling-2", 1.0)]
 
 
+@pytest.mark.parametrize("tail_max", [1, 7, 4096])
+def test_text_index_equals_brute_force_across_tail_rebuilds(tail_max: int) -> None:
+    """Rows move from the tail (a dict of band keys) to the sorted tables as the tail
+    fills: every search, before and after each move, equals the scan."""
+    texts = _texts(7, 90)
+    index: TextIndex[int] = TextIndex(0.8, tail_max=tail_max)
+    for i, text in enumerate(texts):
+        index.add(text_fingerprint(text), i % 40)
+        if i % 9 == 0:
+            index.remove((i + 3) % 40)
+        q = text_fingerprint(texts[(i * 7) % (i + 1)])
+        assert index.search(q) == index.brute_force(q)
+        assert index.search(q, 0.9) == index.brute_force(q, 0.9)
+    assert index._n - index._indexed <= tail_max
+    if index._n == index._indexed:  # a rebuild empties the tail
+        assert index._tail == {}
+    hits = [index.search(text_fingerprint(t)) for t in texts]
+    assert sum(1 for h in hits if h) > 45  # the near-duplicates are found, not only scanned
+    assert hits == [index.brute_force(text_fingerprint(t)) for t in texts]
+
+
 def test_text_index_bands_cover_the_threshold() -> None:
     index: TextIndex[int] = TextIndex(0.8)
     assert len(index._bands) == 26  # at most 25 of 128 values differ: 26 bands, one is equal

@@ -39,8 +39,10 @@ least the threshold. The MinHash side is exact with respect to the
 signatures, by the same pigeonhole: ``similarity ≥ t`` means at most
 ``m = 128 − ⌈128 t⌉`` of the 128 values differ (25 at ``t = 0.8``), so
 with the signature cut into ``m + 1`` bands, some band is equal in full.
-Each band's values are folded into a 64-bit key; sorted keys give the
-candidates, which are verified on the whole signature. (An LSH with fewer,
+Each band's values are folded into a 64-bit key (per-band seeds); the keys of
+the rows indexed at the last build are one sorted array, those of rows added
+since (up to ``tail_max``, 4,096) a dict, and the rows found under any of a
+query's keys are verified on the whole signature. (An LSH with fewer,
 wider bands would be probabilistic and miss matches; this one never does.)
 A search with a threshold below the one the index was built for scans all
 signatures instead. A text that normalised to nothing is never matched.
@@ -482,15 +484,44 @@ def _band_bounds(threshold: float) -> list[tuple[int, int]]:
     return [(a, b) for a, b in itertools.pairwise(cuts) if b > a]
 
 
-def _band_keys(signatures: npt.NDArray[np.uint32], lo: int, hi: int) -> U64:
-    key = np.full(signatures.shape[0], SEED, dtype=np.uint64)
-    for col in range(lo, hi):
-        key = mix64(key ^ signatures[:, col].astype(np.uint64))
-    return key
+class _Bands:
+    """The band keys of signatures: band ``b`` (values ``v_lo .. v_hi-1``) as one 64-bit
+    number, ``seed_b + sum(v_j * c_bj) mod 2**64`` with fixed random odd ``c``; every band
+    of many signatures in a few array operations, and a single query's in microseconds.
+    The seeds differ per band, so one sorted array holds the keys of every band. Two
+    different bands collide with chance about 2**-64; a collision would only add a
+    candidate, which verification on the whole signature drops."""
+
+    def __init__(self, bounds: list[tuple[int, int]]) -> None:
+        self.count = len(bounds)
+        width = max((hi - lo for lo, hi in bounds), default=0)
+        cells = [[(lo + j, lo + j < hi) for j in range(width)] for lo, hi in bounds]
+        self._cols = np.array(
+            [[col if used else 0 for col, used in row] for row in cells], dtype=np.int64
+        ).reshape(self.count, width)
+        odd = mix64(np.arange(self.count * width, dtype=np.uint64) + np.uint64(SEED)) | 1
+        used = np.array([[used for _, used in row] for row in cells], dtype=bool)
+        self._mult = np.where(used.reshape(self.count, width), odd.reshape(-1, width), 0)
+        self._mult = self._mult.astype(np.uint64).reshape(self.count, width)
+        self._seeds = mix64(np.arange(1, self.count + 1, dtype=np.uint64) ^ np.uint64(SEED))
+
+    def keys(self, signatures: npt.NDArray[np.uint32]) -> U64:
+        """The ``(len(signatures), count)`` band keys (wrapping uint64 arithmetic)."""
+        values = signatures[:, self._cols].astype(np.uint64)
+        keys: U64 = (values * self._mult).sum(axis=2, dtype=np.uint64) + self._seeds
+        return keys
+
+
+_BUILD_CHUNK: Final = 1 << 16
+"""Signatures keyed at a time when the tables are built (bounds the temporary arrays)."""
 
 
 class TextIndex(_Bank[P]):
-    """Payloads by text fingerprint: exact by SHA-256, near by MinHash (see the module doc)."""
+    """Payloads by text fingerprint: exact by SHA-256, near by MinHash (see the module doc).
+
+    The band keys of the rows indexed at the last build are one sorted array; those of the
+    rows added since (up to ``tail_max``) are in a dict. A search looks its own band keys
+    up in both, however many texts are stored, and verifies what it finds."""
 
     def __init__(self, threshold: float = JACCARD_THRESHOLD, *, tail_max: int = 4096) -> None:
         super().__init__()
@@ -498,13 +529,16 @@ class TextIndex(_Bank[P]):
         self.tail_max = tail_max
         self._need = required_agreement(threshold)
         self._bands = _band_bounds(threshold) if self._need > 0 else []
+        self._keyer = _Bands(self._bands)
         self._sigs = np.zeros((0, NUM_PERM), dtype=np.uint32)
         self._has_sig = np.zeros(0, dtype=bool)
         self._exact: dict[str, list[int]] = {}  # exact_sha256 -> rows
         self._keys: list[str] = []  # exact_sha256 per row
         self._indexed = 0
-        # per band: sorted keys and the rows (with a signature) in that order
-        self._band_tables: list[tuple[U64, Rows]] = []
+        # every band key of the rows [0, _indexed) that have a signature, sorted; their rows
+        self._table_keys: U64 = np.zeros(0, dtype=np.uint64)
+        self._table_rows: Rows = np.zeros(0, dtype=np.int64)
+        self._tail: dict[int, list[int]] = {}  # band key -> rows [_indexed, _n)
 
     @classmethod
     def build(
@@ -514,7 +548,7 @@ class TextIndex(_Bank[P]):
         index: TextIndex[P] = cls(threshold)
         with index._lock:
             for fingerprint, payload in items:
-                index._add(fingerprint, payload)
+                index._add(fingerprint, payload, tail=False)  # all in the tables, next
             index._compact()
         return index
 
@@ -525,7 +559,7 @@ class TextIndex(_Bank[P]):
             if self._n - self._indexed > self.tail_max:
                 self._compact()
 
-    def _add(self, fingerprint: TextFingerprint, payload: P) -> None:
+    def _add(self, fingerprint: TextFingerprint, payload: P, *, tail: bool = True) -> None:
         signature = None if fingerprint.minhash is None else decode_signature(fingerprint.minhash)
         row = self._new_row(payload)
         if not fingerprint.empty:
@@ -534,6 +568,9 @@ class TextIndex(_Bank[P]):
         if signature is not None:
             self._sigs[row] = signature
             self._has_sig[row] = True
+            if tail and self._bands:
+                for key in self._keyer.keys(signature[None, :])[0].tolist():
+                    self._tail.setdefault(key, []).append(row)
 
     def _resize(self, capacity: int) -> None:
         self._sigs = _grown(self._sigs, capacity)
@@ -553,13 +590,15 @@ class TextIndex(_Bank[P]):
     def _rebuild_tables(self) -> None:
         n = self._n
         rows = np.flatnonzero(self._has_sig[:n]).astype(np.int64)
-        signatures = self._sigs[rows]
-        tables: list[tuple[U64, Rows]] = []
-        for lo, hi in self._bands:
-            keys = _band_keys(signatures, lo, hi)
-            order = np.argsort(keys, kind="stable")
-            tables.append((keys[order], rows[order]))
-        self._band_tables = tables
+        keys = np.empty((rows.size, self._keyer.count), dtype=np.uint64)
+        for s in range(0, rows.size, _BUILD_CHUNK):
+            part = rows[s : s + _BUILD_CHUNK]
+            keys[s : s + part.size] = self._keyer.keys(np.take(self._sigs, part, axis=0))
+        flat = keys.reshape(-1)
+        order = np.argsort(flat, kind="stable")
+        self._table_keys = flat[order]
+        self._table_rows = np.repeat(rows, self._keyer.count)[order]
+        self._tail = {}
         self._indexed = n
 
     def search(
@@ -589,35 +628,45 @@ class TextIndex(_Bank[P]):
             n = self._n
             found: list[Rows] = []
             scores: list[npt.NDArray[np.float64]] = []
-            exact = np.array(self._exact.get(fingerprint.exact_sha256, []), dtype=np.int64)
-            exact = exact[self._alive[exact]]
-            found.append(exact)
-            scores.append(np.ones(exact.size))
+            same = self._exact.get(fingerprint.exact_sha256)
+            if same:
+                exact = np.array(same, dtype=np.int64)
+                exact = exact[self._alive[exact]]
+                found.append(exact)
+                scores.append(np.ones(exact.size))
             if fingerprint.minhash is not None:
                 q = decode_signature(fingerprint.minhash)
-                tables_ok = use_tables and need >= self._need > 0 and self._band_tables
-                # the rows the band tables cover are found through them; the rest are read
-                parts = [self._scan_range(self._indexed if tables_ok else 0, n, q, need)]
-                if tables_ok:
-                    parts.append(self._verify(self._candidates(q), q, need))
-                for rows, agree in parts:
+                if use_tables and need >= self._need > 0:  # the bands cover the threshold
+                    candidates = self._candidates(q)
+                    rows, agree = _NO_ROWS, _NO_ROWS
+                    if candidates.size:
+                        rows, agree = self._verify(candidates, q, need)
+                else:
+                    rows, agree = self._scan_range(0, n, q, need)
+                if rows.size:
                     found.append(rows)
                     scores.append(agree / NUM_PERM)
+            if not found:
+                return []
             return self._best_per_payload(
                 np.concatenate(found), np.concatenate(scores), descending=True
             )
 
     def _candidates(self, q: npt.NDArray[np.uint32]) -> Rows:
+        """The rows that share at least one band with ``q``: in the tables and the tail."""
+        keys = self._keyer.keys(q[None, :])[0]
         parts: list[Rows] = []
-        sig = q[None, :]
-        for (lo, hi), (keys, rows) in zip(self._bands, self._band_tables, strict=True):
-            key = _band_keys(sig, lo, hi)[0]
-            a = int(np.searchsorted(keys, key, side="left"))
-            b = int(np.searchsorted(keys, key, side="right"))
-            if b > a:
-                parts.append(rows[a:b])
+        if self._table_keys.size:
+            a = np.searchsorted(self._table_keys, keys, side="left")
+            b = np.searchsorted(self._table_keys, keys, side="right")
+            spans = zip(a.tolist(), b.tolist(), strict=True)
+            parts += [self._table_rows[i:j] for i, j in spans if j > i]
+        if self._tail:
+            tail = [row for key in keys.tolist() for row in self._tail.get(key, ())]
+            if tail:
+                parts.append(np.array(tail, dtype=np.int64))
         if not parts:
-            return np.empty(0, dtype=np.int64)
+            return _NO_ROWS
         return np.unique(np.concatenate(parts))
 
     def _verify(
@@ -631,7 +680,8 @@ class TextIndex(_Bank[P]):
     def _scan_range(
         self, lo: int, hi: int, q: npt.NDArray[np.uint32], need: int
     ) -> tuple[Rows, npt.NDArray[np.int64]]:
-        """:meth:`_verify` of the rows ``lo..hi`` (the tail, or every row), read in place."""
+        """:meth:`_verify` of the rows ``lo..hi``, read in place (a search below the
+        index's threshold reads every row)."""
         step = _SCAN_BLOCK // 8
         spans = ((s, min(hi, s + step)) for s in range(lo, hi, step))
         return self._matching(((self._sigs[a:b], np.arange(a, b)) for a, b in spans), q, need)
