@@ -538,7 +538,9 @@ class TextIndex(_Bank[P]):
         # every band key of the rows [0, _indexed) that have a signature, sorted; their rows
         self._table_keys: U64 = np.zeros(0, dtype=np.uint64)
         self._table_rows: Rows = np.zeros(0, dtype=np.int64)
-        self._tail: dict[int, list[int]] = {}  # band key -> rows [_indexed, _n)
+        # band key -> the row, or rows, among [_indexed, _n) with it: ints and tuples of
+        # ints, which the garbage collector does not track (26 entries per text)
+        self._tail: dict[int, int | tuple[int, ...]] = {}
 
     @classmethod
     def build(
@@ -569,8 +571,15 @@ class TextIndex(_Bank[P]):
             self._sigs[row] = signature
             self._has_sig[row] = True
             if tail and self._bands:
+                entries = self._tail
                 for key in self._keyer.keys(signature[None, :])[0].tolist():
-                    self._tail.setdefault(key, []).append(row)
+                    held = entries.get(key)
+                    if held is None:
+                        entries[key] = row
+                    elif isinstance(held, tuple):
+                        entries[key] = (*held, row)
+                    else:
+                        entries[key] = (held, row)
 
     def _resize(self, capacity: int) -> None:
         self._sigs = _grown(self._sigs, capacity)
@@ -662,7 +671,13 @@ class TextIndex(_Bank[P]):
             spans = zip(a.tolist(), b.tolist(), strict=True)
             parts += [self._table_rows[i:j] for i, j in spans if j > i]
         if self._tail:
-            tail = [row for key in keys.tolist() for row in self._tail.get(key, ())]
+            tail: list[int] = []
+            for key in keys.tolist():
+                held = self._tail.get(key)
+                if isinstance(held, tuple):
+                    tail += held
+                elif held is not None:
+                    tail.append(held)
             if tail:
                 parts.append(np.array(tail, dtype=np.int64))
         if not parts:

@@ -328,7 +328,7 @@ class _Intake:
         }
         self.tx.save_cases(list(self.changed.values()), self.new, self.now, joined)
         self.tx.add_reports(self.rows)
-        add_prints(self.tx.conn, self.prints)
+        add_prints(self.tx.conn, self.prints, self.new_ids)
         self.tx.append_events(self.events)
         record_notices(self.tx, self.ctx, self.events, self.emails, fresh)
         standing.review(self.tx, self.ctx, self.review, self.now)

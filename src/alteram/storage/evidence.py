@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
 from alteram.storage import tables as t
+from alteram.storage.bulk import fetch, insert_rows, select_in
 
 MEDIA_SHA256, PDQ, TEXT_SHA256, TEXT_MINHASH = "media_sha256", "pdq", "text_sha256", "text_minhash"
 
@@ -31,29 +33,27 @@ def sanitized_media(conn: Connection, sha256: str) -> tuple[bytes, str] | None:
 
 
 def add_prints(
-    conn: Connection, items: list[tuple[str, list[tuple[str, str, int | None]]]]
+    conn: Connection,
+    items: list[tuple[str, list[tuple[str, str, int | None]]]],
+    new: Collection[str] = (),
 ) -> None:
-    """Record ``(case_id, [(kind, value, quality)])`` fingerprints, each once per case."""
+    """Record ``(case_id, [(kind, value, quality)])`` fingerprints, each once per case.
+    ``new``: cases created in this transaction, which have none stored yet."""
     if not items:
         return
-    p = t.prints.c
-    case_ids = sorted({case_id for case_id, _ in items})
-    have: set[tuple[str, str, str]] = set()
-    for i in range(0, len(case_ids), 900):
-        q = select(p.case_id, p.kind, p.value).where(p.case_id.in_(case_ids[i : i + 900]))
-        have.update((a, b, c) for a, b, c in conn.execute(q))
+    case_ids = sorted({case_id for case_id, _ in items if case_id not in new})
+    sql = "SELECT case_id, kind, value FROM prints WHERE case_id IN ({})"
+    have: set[tuple[str, str, str]] = {(a, b, c) for a, b, c in select_in(conn, sql, case_ids)}
     rows = []
     for case_id, prints in items:
         for kind, value, quality in prints:
             if (case_id, kind, value) not in have:
                 have.add((case_id, kind, value))
                 rows.append({"case_id": case_id, "kind": kind, "value": value, "quality": quality})
-    if rows:
-        conn.execute(insert(t.prints), rows)
+    insert_rows(conn, t.prints, rows)
 
 
 def prints_after(conn: Connection, last_id: int) -> list[tuple[int, str, str, str, int | None]]:
     """``(id, case_id, kind, value, quality)`` of every print stored after ``last_id``."""
-    p = t.prints.c
-    q = select(p.id, p.case_id, p.kind, p.value, p.quality).where(p.id > last_id).order_by(p.id)
-    return [(int(a), b, c, d, e) for a, b, c, d, e in conn.execute(q)]
+    sql = "SELECT id, case_id, kind, value, quality FROM prints WHERE id > ? ORDER BY id"
+    return [(int(a), b, c, d, e) for a, b, c, d, e in fetch(conn, sql, (last_id,))]
