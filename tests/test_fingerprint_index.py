@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -303,8 +305,8 @@ def test_text_index_exact_near_short_and_removal() -> None:
 
 @pytest.mark.parametrize("tail_max", [1, 7, 4096])
 def test_text_index_equals_brute_force_across_tail_rebuilds(tail_max: int) -> None:
-    """Rows move from the tail (a dict of band keys) to the sorted tables as the tail
-    fills: every search, before and after each move, equals the scan."""
+    """Rows move from the tail (a dict of band keys) into sorted runs as the tail fills,
+    and runs merge: every search, before and after each move, equals the scan."""
     texts = _texts(7, 90)
     index: TextIndex[int] = TextIndex(0.8, tail_max=tail_max)
     for i, text in enumerate(texts):
@@ -315,8 +317,11 @@ def test_text_index_equals_brute_force_across_tail_rebuilds(tail_max: int) -> No
         assert index.search(q) == index.brute_force(q)
         assert index.search(q, 0.9) == index.brute_force(q, 0.9)
     assert index._n - index._indexed <= tail_max
-    if index._n == index._indexed:  # a rebuild empties the tail
+    if index._n == index._indexed:  # moving the tail into a run empties it
         assert index._tail == {}
+    sizes = [keys.size for keys, _ in index._runs]  # each run at least twice the next
+    assert all(a >= 2 * b for a, b in itertools.pairwise(sizes)), sizes
+    assert sum(sizes) == 26 * int(np.count_nonzero(index._has_sig[: index._indexed]))
     hits = [index.search(text_fingerprint(t)) for t in texts]
     assert sum(1 for h in hits if h) > 45  # the near-duplicates are found, not only scanned
     assert hits == [index.brute_force(text_fingerprint(t)) for t in texts]

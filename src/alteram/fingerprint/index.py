@@ -40,9 +40,11 @@ signatures, by the same pigeonhole: ``similarity ≥ t`` means at most
 ``m = 128 − ⌈128 t⌉`` of the 128 values differ (25 at ``t = 0.8``), so
 with the signature cut into ``m + 1`` bands, some band is equal in full.
 Each band's values are folded into a 64-bit key (per-band seeds); the keys of
-the rows indexed at the last build are one sorted array, those of rows added
-since (up to ``tail_max``, 4,096) a dict, and the rows found under any of a
-query's keys are verified on the whole signature. (An LSH with fewer,
+the rows added lately (up to ``tail_max``, 4,096) are in a dict, the others
+in sorted runs (a full tail becomes a run; runs merge while the one before is
+not twice the size of the last, so a text is merged about log2(n / 4,096)
+times and no addition re-sorts the whole index), and the rows found under any
+of a query's keys are verified on the whole signature. (An LSH with fewer,
 wider bands would be probabilistic and miss matches; this one never does.)
 A search with a threshold below the one the index was built for scans all
 signatures instead. A text that normalised to nothing is never matched.
@@ -535,9 +537,9 @@ class TextIndex(_Bank[P]):
         self._exact: dict[str, list[int]] = {}  # exact_sha256 -> rows
         self._keys: list[str] = []  # exact_sha256 per row
         self._indexed = 0
-        # every band key of the rows [0, _indexed) that have a signature, sorted; their rows
-        self._table_keys: U64 = np.zeros(0, dtype=np.uint64)
-        self._table_rows: Rows = np.zeros(0, dtype=np.int64)
+        # the band keys of the rows [0, _indexed) that have a signature, as sorted runs
+        # (keys, their rows), each at least twice the size of the next
+        self._runs: list[tuple[U64, Rows]] = []
         # band key -> the row, or rows, among [_indexed, _n) with it: ints and tuples of
         # ints, which the garbage collector does not track (26 entries per text)
         self._tail: dict[int, int | tuple[int, ...]] = {}
@@ -559,7 +561,7 @@ class TextIndex(_Bank[P]):
         with self._lock:
             self._add(fingerprint, payload)
             if self._n - self._indexed > self.tail_max:
-                self._compact()
+                self._flush_tail()
 
     def _add(self, fingerprint: TextFingerprint, payload: P, *, tail: bool = True) -> None:
         signature = None if fingerprint.minhash is None else decode_signature(fingerprint.minhash)
@@ -597,18 +599,33 @@ class TextIndex(_Bank[P]):
         self._exact = exact
 
     def _rebuild_tables(self) -> None:
-        n = self._n
-        rows = np.flatnonzero(self._has_sig[:n]).astype(np.int64)
+        self._runs = [self._run(0, self._n)]
+        self._tail = {}
+        self._indexed = self._n
+
+    def _flush_tail(self) -> None:
+        """Move the tail into a sorted run, then merge runs while the one before the last is
+        not twice its size: each text is merged about log2(n / tail_max) times in all, not
+        sorted again with every other at each flush (seconds for millions of texts)."""
+        self._runs.append(self._run(self._indexed, self._n))
+        while len(self._runs) > 1 and self._runs[-2][0].size < 2 * self._runs[-1][0].size:
+            (ka, ra), (kb, rb) = self._runs[-2], self._runs.pop()
+            keys = np.concatenate((ka, kb))
+            order = np.argsort(keys, kind="stable")  # two sorted runs: a linear merge
+            self._runs[-1] = (keys[order], np.concatenate((ra, rb))[order])
+        self._tail = {}
+        self._indexed = self._n
+
+    def _run(self, lo: int, hi: int) -> tuple[U64, Rows]:
+        """The band keys of the rows ``lo..hi`` with a signature, sorted, and their rows."""
+        rows = np.flatnonzero(self._has_sig[lo:hi]).astype(np.int64) + lo
         keys = np.empty((rows.size, self._keyer.count), dtype=np.uint64)
         for s in range(0, rows.size, _BUILD_CHUNK):
             part = rows[s : s + _BUILD_CHUNK]
             keys[s : s + part.size] = self._keyer.keys(np.take(self._sigs, part, axis=0))
         flat = keys.reshape(-1)
         order = np.argsort(flat, kind="stable")
-        self._table_keys = flat[order]
-        self._table_rows = np.repeat(rows, self._keyer.count)[order]
-        self._tail = {}
-        self._indexed = n
+        return flat[order], np.repeat(rows, self._keyer.count)[order]
 
     def search(
         self, fingerprint: TextFingerprint, threshold: float | None = None
@@ -663,13 +680,20 @@ class TextIndex(_Bank[P]):
 
     def _candidates(self, q: npt.NDArray[np.uint32]) -> Rows:
         """The rows that share at least one band with ``q``: in the tables and the tail."""
-        keys = self._keyer.keys(q[None, :])[0]
+        keys = np.sort(self._keyer.keys(q[None, :])[0])  # sorted: each search starts nearer
+        wanted = keys.tolist()
         parts: list[Rows] = []
-        if self._table_keys.size:
-            a = np.searchsorted(self._table_keys, keys, side="left")
-            b = np.searchsorted(self._table_keys, keys, side="right")
-            spans = zip(a.tolist(), b.tolist(), strict=True)
-            parts += [self._table_rows[i:j] for i, j in spans if j > i]
+        for run_keys, run_rows in self._runs:
+            if not run_keys.size:
+                continue
+            starts = np.searchsorted(run_keys, keys, side="left")
+            size = run_keys.size
+            hits = np.flatnonzero(run_keys[np.minimum(starts, size - 1)] == keys)
+            for h in hits.tolist():  # usually none: a band equal to a stored text's
+                a = b = int(starts[h])
+                while b < size and int(run_keys[b]) == wanted[h]:
+                    b += 1
+                parts.append(run_rows[a:b])
         if self._tail:
             tail: list[int] = []
             for key in keys.tolist():
