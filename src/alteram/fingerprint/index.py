@@ -491,8 +491,9 @@ class _Bands:
     number, ``seed_b + sum(v_j * c_bj) mod 2**64`` with fixed random odd ``c``; every band
     of many signatures in a few array operations, and a single query's in microseconds.
     The seeds differ per band, so one sorted array holds the keys of every band. Two
-    different bands collide with chance about 2**-64; a collision would only add a
-    candidate, which verification on the whole signature drops."""
+    different bands share a key with chance about 2**-64 (and anyone who made texts
+    that do would only add candidates, which verification on the whole signature
+    drops)."""
 
     def __init__(self, bounds: list[tuple[int, int]]) -> None:
         self.count = len(bounds)
@@ -503,8 +504,8 @@ class _Bands:
         ).reshape(self.count, width)
         odd = mix64(np.arange(self.count * width, dtype=np.uint64) + np.uint64(SEED)) | 1
         used = np.array([[used for _, used in row] for row in cells], dtype=bool)
-        self._mult = np.where(used.reshape(self.count, width), odd.reshape(-1, width), 0)
-        self._mult = self._mult.astype(np.uint64).reshape(self.count, width)
+        shape = (self.count, width)  # a shorter band multiplies its padding by 0
+        self._mult = np.where(used.reshape(shape), odd.reshape(shape), np.uint64(0))
         self._seeds = mix64(np.arange(1, self.count + 1, dtype=np.uint64) ^ np.uint64(SEED))
 
     def keys(self, signatures: npt.NDArray[np.uint32]) -> U64:
