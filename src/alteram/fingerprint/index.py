@@ -522,9 +522,9 @@ _BUILD_CHUNK: Final = 1 << 16
 class TextIndex(_Bank[P]):
     """Payloads by text fingerprint: exact by SHA-256, near by MinHash (see the module doc).
 
-    The band keys of the rows indexed at the last build are one sorted array; those of the
-    rows added since (up to ``tail_max``) are in a dict. A search looks its own band keys
-    up in both, however many texts are stored, and verifies what it finds."""
+    The band keys of the rows added lately (up to ``tail_max``) are in a dict, the others
+    in a few sorted runs (:meth:`_flush_tail`). A search looks its own band keys up in
+    each, however many texts are stored, and verifies what it finds."""
 
     def __init__(self, threshold: float = JACCARD_THRESHOLD, *, tail_max: int = 4096) -> None:
         super().__init__()
@@ -680,7 +680,7 @@ class TextIndex(_Bank[P]):
             )
 
     def _candidates(self, q: npt.NDArray[np.uint32]) -> Rows:
-        """The rows that share at least one band with ``q``: in the tables and the tail."""
+        """The rows that share at least one band key with ``q``: in the runs and the tail."""
         keys = np.sort(self._keyer.keys(q[None, :])[0])  # sorted: each search starts nearer
         wanted = keys.tolist()
         parts: list[Rows] = []
@@ -697,7 +697,7 @@ class TextIndex(_Bank[P]):
                 parts.append(run_rows[a:b])
         if self._tail:
             tail: list[int] = []
-            for key in keys.tolist():
+            for key in wanted:
                 held = self._tail.get(key)
                 if isinstance(held, tuple):
                     tail += held
