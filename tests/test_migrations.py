@@ -1,11 +1,14 @@
-"""Migrations 0014 (case counts as columns) and 0015 (log pieces), on stored data."""
+"""Migrations 0014 (case counts as columns), 0015 (log pieces) and 0016 (one index on
+case_reporters), on stored data."""
 
 from __future__ import annotations
 
 import json
 
+import pytest
 from alembic import command
-from sqlalchemy import func, select, text
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.exc import IntegrityError
 
 from alteram.services.context import Context
 from alteram.services.reports import ReportRequest, file_report
@@ -77,3 +80,40 @@ def test_case_counts_go_back_into_documents_on_downgrade(ctx: Context) -> None:
     assert (doc["report_count"], doc["reporter_parties"]) == (3, 3)
     store.dispose()
     upgrade(ctx.store.url)
+
+
+def _reporters(store: Store) -> list[tuple[str, int, str]]:
+    with store.transaction() as tx:
+        q = text("SELECT case_id, seq, handle FROM case_reporters ORDER BY case_id, seq")
+        return [(r[0], int(r[1]), r[2]) for r in tx.conn.execute(q)]
+
+
+def test_case_reporters_keep_their_rows_and_unique_handles_across_0016(ctx: Context) -> None:
+    people = make_people(ctx)
+    for post, handle in (("p1", "u1"), ("p1", "u2"), ("p2", "u1"), ("p1", "u1")):
+        body = {
+            "content": {
+                "platform_id": post,
+                "url": f"https://forum.example/{post}",
+                "author": {"handle": "@a@forum.example"},
+            },
+            "category": "harassment",
+            "explanation": "x",
+            "reporter": {"handle": handle},
+        }
+        file_report(ctx, people.platform_id, ReportRequest.model_validate(body))
+    rows = _reporters(ctx.store)
+    assert len(rows) == 3  # u1 reported p1 twice: one party
+    url = ctx.store.url
+    ctx.store.dispose()
+    for target in ("0015", "head"):
+        if target == "head":
+            upgrade(url)
+        else:
+            command.downgrade(alembic_config(url), target)
+        store = Store(url)
+        assert _reporters(store) == rows
+        case_id, _, handle = rows[0]
+        with pytest.raises(IntegrityError), store.transaction() as tx:  # still one party
+            tx.conn.execute(insert(t.case_reporters).values(case_id=case_id, seq=99, handle=handle))
+        store.dispose()

@@ -127,6 +127,29 @@ def test_migration_lands_where_the_url_points_and_is_idempotent(store_url, store
             assert mode == "wal"
 
 
+def test_sqlite_connections_take_the_cache_and_checkpoint_sizes(tmp_path, monkeypatch):
+    from alteram.cli import build_context
+    from alteram.config import Settings
+
+    url = f"sqlite:///{tmp_path / 'sized.db'}"
+    monkeypatch.setenv("ALTERAM_DATABASE_URL", url)
+    monkeypatch.setenv("ALTERAM_LOG_KEY", str(tmp_path / "log.key"))
+    monkeypatch.setenv("ALTERAM_SQLITE_CACHE_MB", "8")
+    monkeypatch.setenv("ALTERAM_SQLITE_CHECKPOINT_PAGES", "5000")
+    ctx = build_context(Settings())
+    for _ in range(3):  # every pooled connection, the reused one included
+        with ctx.store.transaction() as tx:
+            cache = tx.conn.exec_driver_sql("PRAGMA cache_size").scalar_one()
+            pages = tx.conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one()
+            sync = tx.conn.exec_driver_sql("PRAGMA synchronous").scalar_one()
+        assert (cache, pages, sync) == (-8 * 1024, 5000, 2)  # 2: FULL, a sync per commit
+    ctx.store.dispose()
+    store = Store(url)  # the defaults
+    with store.transaction() as tx:
+        assert tx.conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one() == 32_768
+    store.dispose()
+
+
 def test_require_or_skip_fails_only_when_everything_is_required(monkeypatch):
     monkeypatch.delenv(REQUIRE_ENV, raising=False)
     with pytest.raises(pytest.skip.Exception, match="no db"):

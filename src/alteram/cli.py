@@ -91,7 +91,11 @@ def build_context(settings: Settings) -> Context:
     except SQLAlchemyError as exc:
         reason = str(exc.orig) if isinstance(exc, DBAPIError) else str(exc)
         raise Unavailable(f"cannot use the database: {reason.strip().splitlines()[0]}") from None
-    store = Store(settings.database_url)
+    store = Store(
+        settings.database_url,
+        cache_mb=settings.sqlite_cache_mb,
+        checkpoint_pages=settings.sqlite_checkpoint_pages,
+    )
     origin = settings.log_origin or default_origin(settings.base_url)
     signer = load_or_create_signer(settings.log_key, origin)
     ctx = Context(

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from alteram.storage.store import SQLITE_CACHE_MB, SQLITE_CHECKPOINT_PAGES
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ALTERAM_", extra="ignore")
@@ -12,6 +14,19 @@ class Settings(BaseSettings):
     database_url: str = Field(
         default="sqlite:///alteram.db",
         description="SQLAlchemy URL: sqlite:///path.db (default) or postgresql://user@host/db.",
+    )
+    sqlite_cache_mb: int = Field(
+        default=SQLITE_CACHE_MB,
+        ge=1,
+        description="SQLite: each connection's page cache, in MB (a batch of reports over "
+        "many cases touches thousands of pages).",
+    )
+    sqlite_checkpoint_pages: int = Field(
+        default=SQLITE_CHECKPOINT_PAGES,
+        ge=100,
+        description="SQLite: the WAL's size in pages of 4 KiB at which a commit copies it "
+        "into the database file (SQLite's default is 1,000). Larger: fewer copies under a "
+        "burst, a larger WAL file on disk. Every commit is synced either way.",
     )
     policy: str | None = Field(
         default=None, description="Path to a policy YAML file; the packaged default if unset."

@@ -111,8 +111,8 @@ case_reporters = Table(
     Column("case_id", String(64), primary_key=True),
     Column("seq", Integer, primary_key=True),  # n of the party id "rn"
     Column("handle", String(500), nullable=False),
-    UniqueConstraint("case_id", "handle", name="uq_case_reporters_handle"),
-    Index("ix_case_reporters_handle", "handle"),
+    # one handle is one party of a case; also how a batch finds its reporters' parties
+    Index("uq_case_reporters_handle_case", "handle", "case_id", unique=True),
 )
 
 reports = Table(
