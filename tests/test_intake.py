@@ -7,10 +7,13 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from fastapi.testclient import TestClient
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from alteram.services.context import Context
 from alteram.storage import tables as t
+from alteram.web.intake import _check_items, _valid_array
 from conftest import People, make_people
 
 
@@ -313,3 +316,56 @@ def test_a_token_made_before_time_stamps_still_works(
     forged = "alt_pl_0000000000a.whatever"  # a stamp does not make a token valid
     r = client.get("/api/v1/reporters/notices", headers={"Authorization": f"Bearer {forged}"})
     assert r.status_code == 401
+
+
+_text = st.text(st.characters(codec="utf-8"), max_size=12)
+_maybe = st.one_of(st.none(), _text, st.integers(), st.just(""), st.just("https://x.example/a"))
+
+
+@st.composite
+def _raw_items(draw: st.DrawFn) -> list[Any]:
+    """Batches as a client may send them: valid items, and items wrong in one field."""
+    out: list[Any] = []
+    for i in range(draw(st.integers(0, 4))):
+        body = item(f"p{i}", draw(_text.filter(bool)), explanation=draw(_text.filter(bool)))
+        if draw(st.booleans()):
+            where = draw(
+                st.sampled_from(["category", "explanation", "jurisdiction", "new_grounds"])
+            )
+            body[where] = draw(_maybe)
+        if draw(st.booleans()):
+            body["content"][draw(st.sampled_from(["url", "text", "language"]))] = draw(_maybe)
+        if draw(st.integers(0, 5)) == 0:
+            body["idempotency_key"] = draw(_text)
+        if draw(st.integers(0, 9)) == 0:
+            body["reporter"]["email"] = draw(st.sampled_from(["a@b.example", "nope", ""]))
+        out.append(body if draw(st.integers(0, 9)) else draw(_maybe))
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(_raw_items())
+@example([item("p1", "u1"), item("p2", "ü\u2028\U0001f600", jurisdiction="DE")])
+def test_the_one_pass_batch_reading_agrees_with_item_by_item(items: list[Any]) -> None:
+    """The fast path (one pydantic-core pass over the body) takes a batch only when the
+    item-by-item path would accept every item as it is, and reads each to the same report."""
+    answers: list[dict[str, Any] | None] = [None] * len(items)
+    one_by_one = _check_items(items, "platform", answers)
+    fast = _valid_array(json.dumps(items).encode(), "application/json")
+    every_item_plain = all(a is None for a in answers) and not any(
+        isinstance(x, dict) and "idempotency_key" in x for x in items
+    )
+    if fast is None:
+        assert not every_item_plain
+    else:
+        assert every_item_plain
+        assert fast == [i.body for _, i in one_by_one]
+    assert _valid_array(json.dumps(items).encode(), "application/x-ndjson") is None
+
+
+def test_a_plain_array_takes_the_one_pass_reading() -> None:
+    plain = [item("p1", "u1"), item("p2", "ü\u2028\U0001f600", jurisdiction="DE")]
+    fast = _valid_array(json.dumps(plain).encode(), "application/json")
+    assert fast is not None and [r.reporter.handle for r in fast] == ["u1", "ü\u2028\U0001f600"]
+    keyed = [item("p1", "u1", idempotency_key="k")]
+    assert _valid_array(json.dumps(keyed).encode(), "application/json") is None
