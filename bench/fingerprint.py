@@ -220,6 +220,16 @@ def index_rows(n: int) -> list[Row]:
         rows.append((f"  baseline faiss IndexBinaryFlat, {label}", _median_ms(fs), "ms", "-"))
 
     rows.append((f"  index build (from packed), {label}", build_s, "s", "-"))
+    extra = [unpack_hex(w) for w in realistic_bank(index.tail_max + 1, seed=2)]
+    for i, h in enumerate(extra[:-1]):  # a full tail, scanned beside the tables
+        index.add(h, n + i)
+    start = time.perf_counter()
+    index.add(extra[-1], n + len(extra))  # the one that merges the tail into the tables
+    merge_s = time.perf_counter() - start
+    assert index._indexed == index._n == n + len(extra)
+    rows.append(
+        (f"  the addition merging a full tail ({len(extra) - 1:,}), {label}", merge_s, "s", "-")
+    )
     rows.append((f"  index memory (hashes + tables), {label}", mem, "MiB", "-"))
     rows.append((f"  queries that found a precedent, {label}", 100 * found / len(qs), "%", "-"))
     print(f"   [{label}: bank generated in {gen_s:.1f} s; plans {sorted(plans)}]", file=sys.stderr)

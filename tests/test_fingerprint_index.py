@@ -178,6 +178,32 @@ def test_dihedral_queries_find_a_mirrored_copy() -> None:
     assert index.search_any(mirrored_copy_hashes) == [("cleared", 1)]
 
 
+@pytest.mark.parametrize("tail_max", [1, 37, 500])
+def test_a_full_tail_merges_into_the_tables_a_rebuild_would_make(tail_max: int) -> None:
+    hashes = clustered_bank(11, 3_000, clusters=30, spread=30)
+    index: ImageIndex[int] = ImageIndex(mih_min_size=200, tail_max=tail_max)
+    builds, merges = [], []
+    rebuild, merge = index._rebuild_tables, index._merge_tail
+    index._rebuild_tables = lambda: (builds.append(1), rebuild())[1]  # type: ignore[method-assign]
+    index._merge_tail = lambda: (merges.append(1), merge())[1]  # type: ignore[method-assign]
+    for i, h in enumerate(hashes):
+        index.add(h, i)
+        if i % 89 == 0:
+            index.remove(i // 3)  # dead rows stay in the tables, masked, until compaction
+    assert len(builds) == 1 and len(merges) >= (3_000 - 200) // (tail_max + 1) - 2
+    assert index._n - index._indexed <= tail_max
+    assert index._order is not None and index._starts is not None
+    merged = (index._order.copy(), index._starts.copy())
+    n = index._n
+    index._n = index._indexed  # the same rows, tables built from scratch
+    rebuild()
+    index._n = n
+    assert np.array_equal(merged[0], index._order) and np.array_equal(merged[1], index._starts)
+    for q in queries_for(12, hashes, count=10):
+        for d in DISTANCES:
+            assert index.search(q, d) == index.brute_force(q, d)
+
+
 def test_growth_rebuilds_and_compaction_keep_answers_exact() -> None:
     hashes = clustered_bank(7, 6_000, clusters=40, spread=40)
     index: ImageIndex[int] = ImageIndex(mih_min_size=1_000, tail_max=500)
