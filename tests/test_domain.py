@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from alteram.domain import events as ev
 from alteram.domain.case import Case, CaseState
@@ -552,3 +555,26 @@ def test_commitments_are_standard_hmac_sha256_for_every_key_length(size: int) ->
     commit = ev.commitment(key)
     for value in ("", "@sara@forum.example", "نام‌کاربری", "x" * 1000):
         assert commit(value) == hmac.new(key, value.encode(), "sha256").hexdigest()
+
+
+_json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.text(alphabet=st.characters(blacklist_categories=["Cs"])),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(_json_values)
+@settings(max_examples=300, deadline=None)
+def test_canonical_json_is_the_standard_encoder_with_sorted_keys(value: object) -> None:
+    expected = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert ev.canonical_json(value) == expected.encode()
+
+
+def test_canonical_json_refuses_what_json_cannot_hold() -> None:
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        ev.canonical_json({"at": T0})
