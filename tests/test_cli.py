@@ -72,7 +72,7 @@ def test_juror_link_and_token_revoke(env: dict[str, str]) -> None:
         with pytest.raises(Exception, match="unknown or revoked"):
             accounts.authenticate(ctx, gone)
     with ctx.store.read() as tx:
-        assert tx.log.size() == 2  # the two revocations, on the public log
+        assert tx.log.size() == 3  # the juror added and the two revocations, on the log
 
 
 def test_policy_publish(env: dict[str, str], tmp_path: Path) -> None:
@@ -231,3 +231,49 @@ def test_token_create_for_an_authority_needs_its_jurisdiction(env: dict[str, str
     assert code == 2 and "--jurisdiction" in err
     code, _, err = run("token", "create", "--authority", "Court", "--jurisdiction", "ZZ")
     assert code == 2 and "unknown jurisdiction 'ZZ'" in err
+
+
+def test_juror_deactivate_and_activate_go_on_the_log(env: dict[str, str]) -> None:
+    import json
+
+    from sqlalchemy import select
+
+    from alteram.cli import build_context
+    from alteram.config import Settings
+    from alteram.storage import tables as t
+
+    code, _, err = run("juror", "add", "Maryam Rostami", "--languages", "fa,EN", "--handles", "@m")
+    assert code == 0, err
+    juror_id = err.split("juror ", 1)[1].split(" ", 1)[0]
+    code, _, err = run("juror", "deactivate", juror_id)
+    assert code == 0
+    assert err.strip() == f"juror {juror_id} deactivated (juror_deactivated is on the log)"
+    code, _, err = run("juror", "deactivate", juror_id)
+    assert code == 0 and err.strip() == f"juror {juror_id} is already inactive"
+    code, _, err = run("juror", "activate", juror_id)
+    assert code == 0 and "reactivated (juror_reactivated is on the log)" in err
+    code, _, err = run("juror", "activate", "jnobody")
+    assert code == 4 and err.strip() == "error: no juror 'jnobody'"
+
+    ctx = build_context(Settings())
+    with ctx.store.read() as tx:
+        rows = tx.conn.execute(
+            select(t.events.c.case_id, t.events.c.type, t.events.c.payload).order_by(t.events.c.seq)
+        ).all()
+        leaves = [leaf for _, leaf in tx.log.entries(0, 10)]
+        assert tx.jurors()[0].active is True
+    assert [(c, ty) for c, ty, _ in rows] == [
+        (f"account:juror:{juror_id}", "juror_added"),
+        (f"account:juror:{juror_id}", "juror_deactivated"),
+        (f"account:juror:{juror_id}", "juror_reactivated"),
+    ]
+    added, gone, back = (json.loads(leaf) for leaf in leaves)
+    assert added == {
+        "type": "juror_added",
+        "case_id": f"account:juror:{juror_id}",
+        "at": added["at"],
+        "juror_id": juror_id,
+        "languages": ["fa", "en"],
+    }
+    assert gone["open_seats"] == 0 and back["juror_id"] == juror_id
+    assert all(b"Maryam" not in leaf and b"@m" not in leaf for leaf in leaves)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from importlib.resources import files
 from typing import Any
@@ -64,15 +65,51 @@ def test_a_juror_without_languages_is_refused(admin: TestClient) -> None:
     assert r.status_code == 422 and "reads at least one language" in r.text
 
 
+def _pool_events(ctx: Context, juror_id: str) -> list[dict[str, Any]]:
+    with ctx.store.read() as tx:
+        rows = tx.conn.execute(
+            select(t.events.c.type, t.events.c.payload, t.events.c.log_index)
+            .where(t.events.c.case_id == f"account:juror:{juror_id}")
+            .order_by(t.events.c.seq)
+        ).all()
+        leaves = {i: leaf for i, leaf in tx.log.entries(0, tx.log.size())}
+    out = []
+    for kind, payload, index in rows:
+        assert json.loads(leaves[index]) == json.loads(payload)  # all of it public
+        out.append({"type": kind, **json.loads(payload)})
+    return out
+
+
 def test_deactivate_and_reactivate(admin: TestClient, ctx: Context, people: People) -> None:
-    juror = people.jurors[0]
+    voting = file_case(ctx, people.platform_id, post="voting")
+    author = Principal(kind="party", subject=voting.case_id, party_id="author")
+    seated = proceedings.reply(ctx, voting.case_id, author, None, waive=True).panels[0].chosen
+    juror = next(j for j in people.jurors if j.id == seated[0])
+    assert [e["type"] for e in _pool_events(ctx, juror.id)] == ["juror_added"]
     action = f"/admin/jurors/{juror.id}/active"
+    assert post_form(admin, "/admin/jurors", action, {"active": "0"}).status_code == 303
     assert post_form(admin, "/admin/jurors", action, {"active": "0"}).status_code == 303
     with ctx.store.transaction() as tx:
         assert juror.id not in {j.id for j in tx.jurors(active_only=True)}
+        assert [s.case_id for s in tx.open_seats(juror.id)] == [voting.case_id]  # kept
+    later = file_case(ctx, people.platform_id, post="later")
+    proceedings.reply(
+        ctx, later.case_id, Principal("party", later.case_id, "author"), None, waive=True
+    )
+    with ctx.store.read() as tx:
+        drawn = tx.get_case(later.case_id)
+    assert drawn is not None and juror.id not in drawn.panels[0].eligible
     assert post_form(admin, "/admin/jurors", action, {"active": "1"}).status_code == 303
     with ctx.store.transaction() as tx:
         assert juror.id in {j.id for j in tx.jurors(active_only=True)}
+    events = _pool_events(ctx, juror.id)
+    assert [(e["type"], e.get("open_seats")) for e in events] == [
+        ("juror_added", None),
+        ("juror_deactivated", 1),  # once: the second post changed nothing
+        ("juror_reactivated", None),
+    ]
+    assert events[0]["languages"] == list(juror.languages)
+    assert all(e["juror_id"] == juror.id and juror.name not in json.dumps(e) for e in events)
     assert (
         post_form(admin, "/admin/jurors", "/admin/jurors/jnope/active", {"active": "0"}).status_code
         == 404

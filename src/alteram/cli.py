@@ -311,6 +311,34 @@ def juror_link(
     print(link)
 
 
+def _set_active(juror_id: str, active: bool) -> None:
+    ctx = build_context(Settings())
+    changed = accounts.set_juror_active(ctx, juror_id, active)
+    done = "reactivated" if active else "deactivated"
+    if changed:
+        err.print(f"juror {juror_id} {done} (juror_{done} is on the log)")
+    else:
+        err.print(f"juror {juror_id} is already {'active' if active else 'inactive'}")
+
+
+@juror_app.command("deactivate")
+@clean_errors
+def juror_deactivate(
+    juror_id: Annotated[str, typer.Argument(help="The juror's public id.")],
+) -> None:
+    """Take a juror out of future draws; the seats they hold stay theirs."""
+    _set_active(juror_id, False)
+
+
+@juror_app.command("activate")
+@clean_errors
+def juror_activate(
+    juror_id: Annotated[str, typer.Argument(help="The juror's public id.")],
+) -> None:
+    """Put a deactivated juror back in the pool for future draws."""
+    _set_active(juror_id, True)
+
+
 @token_app.command("revoke")
 @clean_errors
 def token_revoke(

@@ -503,6 +503,36 @@ class TokensRevoked(Event):
     token_ids: list[str]
 
 
+class JurorAdded(Event):
+    """An administrator added a juror to the pool (account events on the record).
+    ``case_id`` is ``account:juror:{juror_id}``. Public: the juror's public id and the
+    languages they read (the draw's language rule); never the name, the conflicts or
+    the juror's own accounts. With :class:`JurorDeactivated` and
+    :class:`JurorReactivated`, anyone can follow the pool a draw's ``eligible`` came
+    from, and see a juror taken out just before a draw."""
+
+    type: ClassVar[str] = "juror_added"
+    juror_id: str
+    languages: list[str]
+
+
+class JurorDeactivated(Event):
+    """An administrator took a juror out of future draws (``case_id`` as for
+    :class:`JurorAdded`). ``open_seats``: the panels the juror sits on, which they keep
+    (an administrator cannot change a panel; the juror may recuse)."""
+
+    type: ClassVar[str] = "juror_deactivated"
+    juror_id: str
+    open_seats: int
+
+
+class JurorReactivated(Event):
+    """A deactivated juror is back in the pool for future draws."""
+
+    type: ClassVar[str] = "juror_reactivated"
+    juror_id: str
+
+
 class PolicyPublished(Event):
     """A new version of the policy is in force from ``at``; ``case_id`` is ``policy``.
     ``sha256`` is of the YAML text, served at ``GET /policy/versions/{version}.yaml``."""
@@ -552,6 +582,9 @@ EVENT_TYPES: dict[str, type[Event]] = {
         OrderReceived,
         OrderRefused,
         TokensRevoked,
+        JurorAdded,
+        JurorDeactivated,
+        JurorReactivated,
         PolicyPublished,
     )
 }

@@ -4,7 +4,8 @@ Jurors sign in to the pages with a password (argon2id) set from a one-time sign-
 an administrator issues (``alteram juror link``, or the jurors page); each sign-in mints a
 juror token for the session, which sign-out deletes. An administrator can revoke one
 token, or every credential of a platform or a juror, at once (``alteram token revoke``);
-each revocation is a ``tokens_revoked`` event on the log."""
+each revocation is a ``tokens_revoked`` event on the log, as is each change to the pool
+(``juror_added``, ``juror_deactivated``, ``juror_reactivated``)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,12 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from alteram.domain.events import TokensRevoked
+from alteram.domain.events import (
+    JurorAdded,
+    JurorDeactivated,
+    JurorReactivated,
+    TokensRevoked,
+)
 from alteram.domain.panel import Juror
 from alteram.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
 from alteram.services.context import Context
@@ -177,15 +183,50 @@ def add_juror(
         conflicts=_clean_list(conflicts or [], "conflicts"),
         handles=_clean_list(handles or [], "handles"),
     )
+    now = ctx.now()
     with ctx.store.transaction() as tx:
-        tx.add_juror(juror, ctx.now())
-        return juror, issue_token(tx, ctx, JUROR, juror.id)
+        tx.add_juror(juror, now)
+        token = issue_token(tx, ctx, JUROR, juror.id)
+        tx.append_events(
+            [
+                JurorAdded(
+                    case_id=f"account:{JUROR}:{juror.id}",
+                    at=now,
+                    juror_id=juror.id,
+                    languages=list(juror.languages),
+                )
+            ]
+        )
+    _after_append(ctx)
+    return juror, token
 
 
-def set_juror_active(ctx: Context, juror_id: str, active: bool) -> None:
+def set_juror_active(ctx: Context, juror_id: str, active: bool) -> bool:
+    """Put a juror in or out of the pool for future draws, on the record. A deactivated
+    juror keeps the seats they hold (an administrator cannot change a panel). Returns
+    whether anything changed (setting the state a juror is in already records nothing)."""
+    now = ctx.now()
     with ctx.store.transaction() as tx:
-        if not tx.set_juror_active(juror_id, active):
+        was = credentials.juror_active(tx.conn, juror_id)
+        if was is None:
             raise NotFound(f"no juror {juror_id!r}", field="juror_id")
+        if was == active:
+            return False
+        tx.set_juror_active(juror_id, active)
+        subject = f"account:{JUROR}:{juror_id}"
+        event: JurorReactivated | JurorDeactivated = (
+            JurorReactivated(case_id=subject, at=now, juror_id=juror_id)
+            if active
+            else JurorDeactivated(
+                case_id=subject,
+                at=now,
+                juror_id=juror_id,
+                open_seats=len(tx.open_seats(juror_id)),
+            )
+        )
+        tx.append_events([event])
+    _after_append(ctx)
+    return True
 
 
 # -- jurors' passwords and one-time sign-in links ---------------------------------------------

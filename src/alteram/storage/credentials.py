@@ -104,6 +104,13 @@ def juror_exists(conn: Connection, juror_id: str) -> bool:
     return conn.execute(q).first() is not None
 
 
+def juror_active(conn: Connection, juror_id: str) -> bool | None:
+    """Whether the juror is in the pool for draws; ``None`` if there is no such juror."""
+    q = select(t.jurors.c.active).where(t.jurors.c.id == juror_id)
+    row = conn.execute(q).first()
+    return None if row is None else bool(row[0])
+
+
 def platform_exists(conn: Connection, platform_id: str) -> bool:
     q = select(t.platforms.c.id).where(t.platforms.c.id == platform_id)
     return conn.execute(q).first() is not None
