@@ -214,6 +214,62 @@ def test_a_multipart_upload_is_the_same_report(
     assert missing.status_code == 422 and missing.json()["error"]["field"] == "report"
 
 
+def test_a_rolled_back_batch_leaves_nothing_in_the_index(
+    client: TestClient,
+    people: People,
+    clock: FakeClock,
+    ctx: Context,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Cases are indexed as a batch opens them, before it commits; when the transaction
+    rolls back they do not exist, and left indexed they would crowd a search's first
+    MAX_CANDIDATES: a copy of cleared content must still be answered with the precedent."""
+    from alteram.services.intake import Item, file_batch
+    from alteram.services.precedent import MAX_CANDIDATES, gather, index_for
+    from alteram.services.reports import ReportRequest
+    from alteram.storage.store import Tx
+
+    auth = people.platform_auth
+    media = encode(photo(3))
+    first = client.post(f"{API}/reports", json=report("orig", "r1", media), headers=auth)
+    cleared = first.json()["case_id"]
+    clear(client, people, clock, cleared)
+    index = index_for(ctx.store)
+
+    def fail(self: Tx, events: object) -> None:
+        raise RuntimeError("the disk is full")
+
+    with monkeypatch.context() as m:
+        m.setattr(Tx, "append_events", fail)
+        for attempt in range(MAX_CANDIDATES + 2):  # each batch opens a case, then fails
+            items = [
+                Item(
+                    people.platform_id,
+                    ReportRequest.model_validate(report(f"copy-{attempt}-{k}", f"u{k}", media)),
+                )
+                for k in range(2)
+            ]
+            with pytest.raises(RuntimeError, match="disk is full"):
+                file_batch(ctx, items)
+    with ctx.store.transaction() as tx:
+        index.catch_up(tx)
+        evidence = gather(
+            tx,
+            ReportRequest.model_validate(report("x", "u", media)).content,
+            ctx.now(),
+            max_bytes=ctx.max_media_bytes,
+            max_pixels=ctx.max_media_pixels,
+        )
+    assert [c for c, _, _ in index.candidates(evidence)] == [cleared]
+    assert not any(case_id != cleared for case_id, _, _ in index._local)
+    again = client.post(f"{API}/reports", json=report("copy-again", "u9", media), headers=auth)
+    assert again.json()["case_state"] == "closed_precedent"
+    assert (
+        client.get(f"{API}/cases/{again.json()['case_id']}").json()["precedent"]["case_id"]
+        == cleared
+    )
+
+
 def test_cases_opened_here_are_indexed_once(
     client: TestClient, people: People, ctx: Context
 ) -> None:

@@ -68,11 +68,15 @@ def file_batch(ctx: Context, items: list[Item]) -> list[Result]:
     retry joins that case)."""
     hashes = [item.request_hash() for item in items]
     for attempt in range(3):
+        intake: _Intake | None = None
         try:
             with ctx.store.transaction() as tx:
-                results = _Intake(ctx, tx).run(items, hashes)
-        except IntegrityError:
-            if attempt == 2:
+                intake = _Intake(ctx, tx)
+                results = intake.run(items, hashes)
+        except BaseException as exc:
+            if intake is not None and intake._index is not None and intake.new_ids:
+                intake._index.forget(intake.new_ids)  # the cases it opened do not exist
+            if not isinstance(exc, IntegrityError) or attempt == 2:
                 raise
             continue
         if any(isinstance(r, Filed) and not r.replayed for r in results):

@@ -18,7 +18,7 @@ import base64
 import binascii
 import threading
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -166,12 +166,30 @@ class PrecedentIndex:
 
     def add(self, case_id: str, ev: Evidence) -> None:
         """Index a case opened in this process at once, before its transaction commits
-        (if that rolls back, :func:`resolve` skips the case id it cannot find)."""
+        (if that rolls back, the caller :meth:`forget` s it)."""
         with self._lock:
             for kind, value, quality in ev.prints():
                 if (case_id, kind, value) not in self._local:
                     self._local.add((case_id, kind, value))
                     self._add(case_id, kind, value, quality)
+
+    def forget(self, case_ids: Collection[str]) -> None:
+        """Undo :meth:`add` for cases whose transaction rolled back: they do not exist,
+        and left in the index they would take the places of real matches among a
+        search's first ``MAX_CANDIDATES``."""
+        ids = set(case_ids)
+        with self._lock:
+            gone = {p for p in self._local if p[0] in ids}
+            self._local -= gone
+            for case_id, kind, value in gone:
+                cases = self.exact.get(value)
+                if kind == store.MEDIA_SHA256 and cases is not None:
+                    cases.discard(case_id)
+                    if not cases:
+                        del self.exact[value]
+            for case_id in {case_id for case_id, _, _ in gone}:
+                self.images.remove(case_id)
+                self.texts.remove(case_id)
 
     def _add(self, case_id: str, kind: str, value: str, quality: int | None) -> None:
         if kind == store.MEDIA_SHA256:
