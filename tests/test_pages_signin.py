@@ -103,6 +103,30 @@ def test_sign_out_ends_the_session_token(client: TestClient, ctx: Context, peopl
     assert 'action="/juror/signin/password"' in other.get("/juror").text  # the old cookie is dead
 
 
+def test_expired_sessions_are_deleted_at_the_next_sign_in(
+    client: TestClient, ctx: Context, people: People, clock: FakeClock
+) -> None:
+    juror = people.jurors[4]
+    _use(client, accounts.issue_signin_link(ctx, juror.id))  # a session, never signed out
+
+    def sessions() -> int:
+        c = t.tokens.c
+        with ctx.store.read() as tx:
+            hashes = tx.conn.execute(
+                select(c.hash).where(c.subject == juror.id, c.party_id == accounts.SESSION)
+            ).all()
+        return len(hashes)
+
+    clock.advance(timedelta(hours=6))
+    accounts.password_sign_in(ctx, juror.id, PASSWORD)
+    assert sessions() == 2  # both may still be in use
+    clock.advance(timedelta(seconds=security.SESSION_SECONDS - 1))
+    accounts.password_sign_in(ctx, juror.id, PASSWORD)
+    assert sessions() == 2  # the first (over 12 hours old) went; its cookie has expired
+    api_token = people.juror_tokens[juror.id]
+    assert accounts.authenticate(ctx, api_token).subject == juror.id  # not a session: kept
+
+
 def test_password_sign_in_is_rate_limited(client: TestClient, ctx: Context, people: People) -> None:
     juror = people.jurors[3]
     _use(

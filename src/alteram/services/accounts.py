@@ -32,6 +32,7 @@ from alteram.storage.store import Tx
 PLATFORM, JUROR, ADMIN, PARTY = "platform", "juror", "admin", "party"
 AUTHORITY = "authority"  # a court or government body sending legal orders
 SESSION = "session"  # the party_id mark of a juror token minted by a password sign-in
+SESSION_SECONDS = 12 * 3600  # how long a page session lasts (its cookie says until when)
 
 
 _HEX = frozenset("0123456789abcdef")
@@ -286,7 +287,7 @@ def use_signin_link(ctx: Context, secret: str, password: str, again: str) -> tup
                 "this sign-in link is unknown, used or expired; ask for a new one"
             )
         credentials.set_password(tx.conn, juror_id, phc, now)
-        return juror_id, issue_token(tx, ctx, JUROR, juror_id, SESSION)
+        return juror_id, _new_session(tx, ctx, juror_id)
 
 
 def password_sign_in(ctx: Context, juror_id: str, password: str) -> str:
@@ -303,7 +304,15 @@ def password_sign_in(ctx: Context, juror_id: str, password: str) -> str:
     if not ok:
         raise Unauthenticated("unknown juror id or wrong password")
     with ctx.store.transaction() as tx:
-        return issue_token(tx, ctx, JUROR, juror_id, SESSION)
+        return _new_session(tx, ctx, juror_id)
+
+
+def _new_session(tx: Tx, ctx: Context, juror_id: str) -> str:
+    """A juror token for a page session; the juror's expired sessions go (a juror who
+    never signs out would otherwise leave one token row per sign-in)."""
+    expired = ctx.now() - timedelta(seconds=SESSION_SECONDS)
+    credentials.delete_sessions_before(tx.conn, juror_id, expired)
+    return issue_token(tx, ctx, JUROR, juror_id, SESSION)
 
 
 def end_session(ctx: Context, token_hash: str) -> None:

@@ -87,6 +87,20 @@ def delete_tokens(conn: Connection, hashes: list[str]) -> None:
         conn.execute(delete(t.tokens).where(t.tokens.c.hash.in_(hashes)))
 
 
+def delete_sessions_before(conn: Connection, juror_id: str, before: datetime) -> None:
+    """The juror's session tokens minted before ``before``: their cookies have expired,
+    and nobody holds the token itself (a session cookie carries only its hash)."""
+    c = t.tokens.c
+    conn.execute(
+        delete(t.tokens).where(
+            c.kind == "juror",
+            c.subject == juror_id,
+            c.party_id == "session",
+            c.created_at < before,
+        )
+    )
+
+
 def all_token_hashes(conn: Connection, kind: str, subject: str) -> list[str]:
     c = t.tokens.c
     q = select(c.hash).where(c.kind == kind, c.subject == subject).order_by(c.hash)

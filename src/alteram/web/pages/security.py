@@ -47,14 +47,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from alteram.errors import Unauthenticated
-from alteram.services.accounts import Principal, authenticate, hash_token
+from alteram.services.accounts import SESSION_SECONDS, Principal, authenticate, hash_token
 from alteram.services.context import Context
 from alteram.services.log import signer
 
 CSRF_COOKIE = "alteram_csrf"
 CSRF_FIELD = "csrf"
 SESSION_COOKIE = "alteram_session"
-SESSION_SECONDS = 12 * 3600
 MAX_FAILURES = 10
 WINDOW = 600.0
 
