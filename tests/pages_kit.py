@@ -11,6 +11,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from httpx import Response
 
+from alteram.services import seal
 from alteram.services.context import Context
 from alteram.services.reports import ReportRequest, file_report
 
@@ -51,7 +52,7 @@ def file_case(
     }
     filed = file_report(ctx, platform_id, ReportRequest.model_validate(body))
     with ctx.store.transaction() as tx:
-        notices = tx.notices_for(filed.case_id)
+        notices = seal.opened(ctx, tx.notices_for(filed.case_id))
     author = next(n["token"] for n in notices if n["party_id"] == "author")
     reporter_token = next(n["token"] for n in notices if n["party_id"] != "author")
     return Filed(filed.case_id, str(author), str(reporter_token))

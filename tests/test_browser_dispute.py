@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from alteram.services import seal
 from browser_kit import audit, screenshot
 from test_browser_pages import (  # noqa: F401  (fixtures)
     Server,
@@ -81,7 +82,8 @@ def test_a_dispute_is_filed_in_persian_with_an_image_and_followed(
 
     # the platform signs in with the token of its notice and responds on its page
     with server.ctx.store.read() as tx:
-        notices = [n for n in tx.notices_for(case_id) if n["party_id"] == "platform"]
+        rows = seal.opened(server.ctx, tx.notices_for(case_id))
+    notices = [n for n in rows if n["party_id"] == "platform"]
     p.goto(f"{o}/cases/{case_id}?lang=fa")
     p.get_by_label("توکن شما").fill(str(notices[0]["token"]))
     p.get_by_role("button", name="ورود").click()

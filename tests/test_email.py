@@ -244,6 +244,25 @@ def test_no_address_no_email_and_the_notice_stays_available_by_link(
     assert all(r["email"] is None and r["email_next_at"] is None for r in rows(ctx))
 
 
+def test_notice_tokens_are_sealed_under_the_log_key(client, people, ctx: Context):
+    """The outbox keeps each token sealed under the log key: a server with another log key
+    lists the notices without their tokens (the tokens themselves keep working)."""
+    from alteram.tlog import Signer, generate_key
+
+    case_id = file(client, people, report())
+    listed = notices(client, people, case_id)
+    assert all(n["token"].startswith("alt_pa_") for n in listed)
+    with ctx.store.read() as tx:
+        stored = {r["token"] for r in tx.notices_for(case_id)}
+    assert not stored & {n["token"] for n in listed}
+    ctx.signer = Signer.from_key_string(generate_key("alteram.test/log")[0])  # a new log key
+    again = notices(client, people, case_id)
+    assert [n["token"] for n in again] == [None] * len(listed)
+    for n in listed:
+        r = client.get(f"{API}/cases/{case_id}", headers={"Authorization": f"Bearer {n['token']}"})
+        assert r.status_code == 200 and r.json()["viewer"] == n["party"]
+
+
 def test_a_later_notice_to_the_author_reuses_the_address_given_earlier(
     client, people, ctx: Context, server: Server
 ):

@@ -1,4 +1,4 @@
-"""Migrations 0014 (case counts as columns), 0015 (log pieces) and 0016 (one index on
+"""Migrations 0014 (case counts as columns), 0015 (log pieces), 0016 (one index on
 case_reporters), on stored data."""
 
 from __future__ import annotations
@@ -117,3 +117,45 @@ def test_case_reporters_keep_their_rows_and_unique_handles_across_0016(ctx: Cont
         with pytest.raises(IntegrityError), store.transaction() as tx:  # still one party
             tx.conn.execute(insert(t.case_reporters).values(case_id=case_id, seq=99, handle=handle))
         store.dispose()
+
+
+def test_notice_tokens_stored_before_0017_stay_readable_and_sealed_ones_fit(ctx: Context) -> None:
+    from alteram.services import seal
+
+    people = make_people(ctx)
+    body = {
+        "content": {
+            "platform_id": "p1",
+            "url": "https://forum.example/p1",
+            "author": {"handle": "@a@forum.example"},
+        },
+        "category": "harassment",
+        "explanation": "x",
+        "reporter": {"handle": "u1"},
+    }
+    filed = file_report(ctx, people.platform_id, ReportRequest.model_validate(body))
+    with ctx.store.transaction() as tx:
+        sealed = seal.opened(ctx, tx.notices_for(filed.case_id))
+    url = ctx.store.url
+    ctx.store.dispose()
+    command.downgrade(alembic_config(url), "0016")
+    store = Store(url)
+    n = t.notices.c
+    with store.transaction() as tx:  # as stored before sealing: the token itself
+        for notice in sealed:
+            tx.conn.execute(
+                t.notices.update().where(n.id == notice["id"]).values(token=notice["token"])
+            )
+        if tx.conn.dialect.name == "postgresql":  # the column as 0016 made it (downgrading
+            # keeps it wide)
+            tx.conn.execute(text("ALTER TABLE notices ALTER COLUMN token TYPE VARCHAR(100)"))
+    store.dispose()
+    upgrade(url)
+    store = Store(url)
+    with store.transaction() as tx:
+        rows = tx.notices_for(filed.case_id)
+        long = seal.PREFIX + "x" * 150  # a sealed token is about 110 characters
+        tx.conn.execute(t.notices.update().where(n.id == rows[0]["id"]).values(token=long))
+        assert tx.notices_for(filed.case_id)[0]["token"] == long  # PostgreSQL: the column grew
+    assert [r["token"] for r in seal.opened(ctx, rows)] == [s["token"] for s in sealed]
+    store.dispose()

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from PIL import Image
 from sqlalchemy import func, select
 
-from alteram.services import proceedings
+from alteram.services import proceedings, seal
 from alteram.services.accounts import Principal
 from alteram.services.context import Context
 from alteram.services.reports import ReportRequest, file_report
@@ -48,7 +48,7 @@ def file_with_media(ctx: Context, people: People, post: str = "img-1") -> tuple[
     }
     filed = file_report(ctx, people.platform_id, ReportRequest.model_validate(body))
     with ctx.store.transaction() as tx:
-        notices = tx.notices_for(filed.case_id)
+        notices = seal.opened(ctx, tx.notices_for(filed.case_id))
         case = tx.get_case(filed.case_id)
     assert case is not None
     (sha,) = case.content.media

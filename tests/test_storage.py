@@ -24,7 +24,7 @@ from alteram.domain.events import (
 )
 from alteram.domain.remedy import Remedy
 from alteram.errors import Conflict
-from alteram.services import accounts, intake, proceedings
+from alteram.services import accounts, intake, proceedings, seal
 from alteram.services.context import Context
 from alteram.services.reports import ReportRequest, file_report
 from alteram.storage import tables as t
@@ -356,14 +356,23 @@ def test_tokens_are_stored_hashed(ctx: Context):
     assert again_id == platform_id and again_token != platform_token
 
 
-def test_party_tokens_are_hashed_too(ctx: Context, people):
+def test_party_tokens_are_hashed_too_and_sealed_in_the_outbox(ctx: Context, people):
     filed = file_report(ctx, people.platform_id, _request("post-tok", "alice"))
     with ctx.store.transaction() as tx:
-        notices = tx.notices_for(filed.case_id)
-        token_rows = repr([tuple(r) for r in tx.conn.execute(select(t.tokens)).all()])
+        stored = tx.notices_for(filed.case_id)
+        everything = repr(
+            [tuple(r) for table in t.metadata.sorted_tables for r in tx.conn.execute(select(table))]
+        )
+    notices = seal.opened(ctx, stored)
     assert {n["role"] for n in notices} == {"author", "reporter"}
-    for n in notices:
-        assert n["token"] not in token_rows
+    for row, n in zip(stored, notices, strict=True):
+        assert n["token"].startswith("alt_pa_") and row["token"].startswith(seal.PREFIX)
+        assert n["token"] not in everything  # no table holds it: a database copy opens nothing
+        assert seal.seal_for(ctx).open(row["token"], filed.case_id, "other") is None  # its row only
+        assert (
+            seal.Seal(b"another log key").open(row["token"], row["case_id"], row["party_id"])
+            is None
+        )
         principal = accounts.authenticate(ctx, n["token"])
         assert (principal.kind, principal.subject, principal.party_id) == (
             "party",

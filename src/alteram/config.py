@@ -41,7 +41,8 @@ class Settings(BaseSettings):
     log_key: str = Field(
         default="alteram-log.key",
         description="File holding the log's Ed25519 signing key; created on first start "
-        "(keep it outside the database and back it up).",
+        "(keep it outside the database and back it up). It also seals the party tokens "
+        "kept with notices: a new key loses those not yet fetched.",
     )
     log_origin: str | None = Field(
         default=None,

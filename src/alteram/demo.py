@@ -22,7 +22,7 @@ from alteram.domain.case import Case
 from alteram.domain.remedy import Remedy
 from alteram.domain.vote import Ballot
 from alteram.errors import NotFound
-from alteram.services import accounts, proceedings
+from alteram.services import accounts, proceedings, seal
 from alteram.services.context import Context
 from alteram.services.reports import AuthorIn, ContentIn, ReporterIn, ReportRequest, file_report
 
@@ -103,7 +103,7 @@ class _Story:
     def token(self, case_id: str, party_id: str) -> str:
         """The capability token sent with the party's latest notice."""
         with self.ctx.store.transaction() as tx:
-            notices = tx.notices_for(case_id)
+            notices = seal.opened(self.ctx, tx.notices_for(case_id))
         tokens = [str(n["token"]) for n in notices if n["party_id"] == party_id]
         if not tokens:
             raise NotFound(f"no notice for party {party_id!r} of case {case_id}")

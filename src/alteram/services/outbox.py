@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
 
 from alteram.integrations.email import Message, Outcome
 from alteram.services.context import Context
+from alteram.services.seal import seal_for
 from alteram.storage import outbox
 from alteram.storage.outbox import Pending
 
@@ -90,7 +91,12 @@ def send_pending(ctx: Context, *, batch: int = BATCH) -> Delivery:
             claimed = outbox.claim(tx.conn, now, batch, now + lease)
         if not claimed:
             break
-        outcomes = asyncio.run(ctx.mailer.send([compose(n) for n in claimed]))
+        seal = seal_for(ctx)
+        messages = [
+            compose(replace(n, token=seal.open(n.token, n.case_id, n.party_id) or ""))
+            for n in claimed
+        ]
+        outcomes = asyncio.run(ctx.mailer.send(messages))
         done = ctx.now()
         with ctx.store.transaction() as tx:
             for notice, outcome in zip(claimed, outcomes, strict=True):

@@ -13,6 +13,7 @@ from alteram.errors import AlteramError
 from alteram.integrations.email import EmailAddress
 from alteram.services.accounts import PARTY, hash_token, new_token
 from alteram.services.context import Context
+from alteram.services.seal import seal_for
 from alteram.storage.outbox import known_addresses
 from alteram.storage.store import Tx
 
@@ -135,6 +136,7 @@ def record_notices(
         emails = {**known_addresses(tx.conn, unknown), **emails}
     tokens: list[dict[str, Any]] = []
     notices: list[dict[str, Any]] = []
+    seal = seal_for(ctx)  # the notice keeps the token sealed; the tokens table its hash
     for e in events:
         if isinstance(e, NoticeIssued):
             token = new_token(PARTY, e.at)
@@ -154,7 +156,7 @@ def record_notices(
                     "party_id": e.party_id,
                     "role": e.role,
                     "handle": e.handle,
-                    "token": token,
+                    "token": seal.seal(token, e.case_id, e.party_id),
                     "url": url,
                     "text": (
                         f"{e.text} Follow, reply or appeal at {url}: sign in there with your "

@@ -14,7 +14,7 @@ from alteram.domain.case import Case, CaseState
 from alteram.domain.policy_file import policy_to_public_dict
 from alteram.domain.vote import Ballot
 from alteram.errors import Forbidden, InvalidInput, OutOfOrder
-from alteram.services import proceedings
+from alteram.services import proceedings, seal
 from alteram.services.accounts import (
     JUROR,
     PLATFORM,
@@ -217,7 +217,7 @@ def get_notices(case_id: str, ctx: Ctx, who: Who) -> dict[str, Any]:
     if who.kind != PLATFORM or who.subject != case.content.platform:
         raise Forbidden("only the platform that filed the case receives its notices")
     with ctx.store.read() as tx:
-        rows = tx.notices_for(case_id)
+        rows = seal.opened(ctx, tx.notices_for(case_id))
     if case.dispute is not None:  # the platform is the respondent: only its own notices
         rows = [r for r in rows if r["party_id"] == "platform"]
     return {
