@@ -102,6 +102,12 @@ class Settings(BaseSettings):
     smtp_tls: bool = Field(
         default=False, description="Connect with TLS from the start (SMTPS, port 465)."
     )
+    smtp_ca_file: str | None = Field(
+        default=None,
+        description="PEM file of the certificate authorities trusted for the SMTP server's "
+        "certificate (STARTTLS or TLS), instead of the system's: for a relay with a private "
+        "CA. The certificate is always checked.",
+    )
     smtp_timeout: float = Field(
         default=30.0, description="Seconds to wait for the SMTP server at each step."
     )

@@ -117,6 +117,7 @@ class SmtpConfig:
     password: SecretStr | None = field(default=None, repr=False)
     starttls: bool = True
     tls: bool = False
+    ca_file: str | None = None  # trusted CAs (PEM) instead of the system's
     timeout: float = 30.0
 
 
@@ -169,6 +170,7 @@ class SmtpMailer:
             password=c.password.get_secret_value() if c.password else None,
             use_tls=c.tls,
             start_tls=False if c.tls else c.starttls,
+            cert_bundle=c.ca_file,
             timeout=c.timeout,
         )
         try:
@@ -243,6 +245,7 @@ def mailer_from(settings: Settings) -> Mailer:
             password=settings.smtp_password,
             starttls=settings.smtp_starttls,
             tls=settings.smtp_tls,
+            ca_file=settings.smtp_ca_file or None,
             timeout=settings.smtp_timeout,
         )
     )
