@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import threading
 from datetime import timedelta
 from typing import Any
 
@@ -298,6 +299,32 @@ def test_abuse_limits_per_contact_and_per_network(client: TestClient, ctx: Conte
     r = client.post(f"{API}/disputes", json=dispute_body(contact_email="third@mail.example"))
     assert_error(r, 429, "rate_limited")
     assert r.json()["error"].get("field") is None
+
+
+def test_concurrent_filings_by_one_contact_keep_to_the_limit(ctx: Context) -> None:
+    """Eight filings at once by one contact, with room for three: exactly three are filed
+    (on PostgreSQL the counts are taken under a lock per contact)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from alteram.errors import TooMany
+    from alteram.services.disputes import DisputeRequest, file_dispute
+
+    ctx.disputes = ctx.disputes.model_copy(update={"per_contact": 3, "per_ip": 100})
+    body = DisputeRequest.model_validate(dispute_body())
+    start = threading.Barrier(8)
+
+    def one(i: int) -> str:
+        start.wait()
+        try:
+            return file_dispute(ctx, body, f"192.0.2.{i}").case_id
+        except TooMany:
+            return "refused"
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(one, range(8)))
+    assert sorted(a == "refused" for a in answers) == [False] * 3 + [True] * 5
+    with ctx.store.read() as tx:
+        assert len(tx.conn.execute(select(t.dispute_contacts)).all()) == 3
 
 
 def test_multipart_evidence_and_precedent_across_modes(

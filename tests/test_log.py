@@ -293,3 +293,21 @@ def test_tiles_grow_by_pieces_and_a_completed_tile_is_one_row(ctx: Context) -> N
     from alteram.tlog import root as tree_root_of
 
     assert root == tree_root_of(hashes)
+
+
+def test_concurrent_first_appends_to_an_empty_log_all_land(ctx: Context) -> None:
+    """Before the log's first entry its state row does not exist: writers that race to
+    make it must all succeed, one after the other (PostgreSQL: no duplicate key)."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    start = threading.Barrier(6)
+
+    def one(i: int) -> None:
+        start.wait()
+        with ctx.store.transaction() as tx:
+            tx.log.append([f'{{"writer":{i}}}'.encode()])
+
+    with ThreadPoolExecutor(6) as pool:
+        list(pool.map(one, range(6)))
+    assert sorted(leaves(ctx.store)) == sorted(f'{{"writer":{i}}}'.encode() for i in range(6))

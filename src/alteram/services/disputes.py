@@ -128,6 +128,7 @@ def _platform(tx: Tx, given: str) -> tuple[str, str | None]:
 
 def _limit(tx: Tx, ctx: Context, email_hash: str, ip_hash: str, now: datetime) -> None:
     limits = ctx.disputes
+    store.hold_counts(tx.conn, email_hash, ip_hash)
     by_contact, by_ip = store.filed_since(
         tx.conn, email_hash=email_hash, ip_hash=ip_hash, since=now - limits.limit_window
     )

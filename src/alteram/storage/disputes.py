@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, func, insert, select, text
 
 from alteram.storage import tables as t
 
@@ -35,6 +35,17 @@ def contact_email(conn: Connection, case_id: str, party_id: str) -> str | None:
     c = t.dispute_contacts.c
     q = select(c.email).where(c.case_id == case_id, c.party_id == party_id)
     return conn.execute(q).scalar_one_or_none()
+
+
+def hold_counts(conn: Connection, *keys: str) -> None:
+    """On PostgreSQL, hold a lock per key (hex hashes) until this transaction ends, so
+    that concurrent filings by one contact count one after the other: with counting
+    under READ COMMITTED, two at once would both see room for one more. SQLite needs
+    none: a write transaction (``BEGIN IMMEDIATE``) excludes the others."""
+    if conn.dialect.name != "postgresql":
+        return
+    for key in sorted(set(keys)):  # one order for everyone: no deadlock
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": int(key[:15], 16)})
 
 
 def filed_since(

@@ -91,8 +91,10 @@ class LogStore:
     def size(self, *, lock: bool = False) -> int:
         rows = self._rows(_SIZE_FOR_UPDATE if lock and self._pg else _SIZE)
         row = rows[0] if rows else None
-        if row is None:
-            self._sql("INSERT INTO log_state (id, size) VALUES (1, 0)")
+        if row is None:  # the first append ever; a concurrent one may be making the row
+            self._sql("INSERT INTO log_state (id, size) VALUES (1, 0) ON CONFLICT (id) DO NOTHING")
+            if lock and self._pg:  # waits for that one to commit, then reads its size
+                return int(self._rows(_SIZE_FOR_UPDATE)[0][0])
             return 0
         if not lock:
             self.cache.size = max(self.cache.size, int(row[0]))
