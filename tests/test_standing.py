@@ -66,6 +66,17 @@ def events(ctx: Context, kind: str) -> list[dict[str, Any]]:
         return out
 
 
+def warn(client: TestClient, people: People, clock: FakeClock, ctx: Context) -> None:
+    """The serial reporter's five reports on cleared content: warned, not suspended."""
+    auth = people.platform_auth
+    first = client.post(f"{API}/reports", json=report("p0", SERIAL), headers=auth)
+    clear(client, people, clock, ctx, first.json()["case_id"])
+    for i in range(4):
+        r = client.post(f"{API}/reports", json=report(f"copy{i}", SERIAL), headers=auth)
+        assert r.status_code == 202 and r.json()["case_state"] == "closed_precedent"
+    assert len(events(ctx, "reporter_warned")) == 1
+
+
 def suspend(client: TestClient, people: People, clock: FakeClock, ctx: Context) -> str:
     """The serial reporter's reports on cleared content: warned at 5, suspended at 10."""
     auth = people.platform_auth
@@ -195,12 +206,59 @@ def test_appeal_lifts_a_suspension_the_counts_no_longer_support(
         "status": "good",
         "suspended_until": None,
         "outcome": "lifted",
+        "against": "suspension",
     }
     (back,) = events(ctx, "reporter_reinstated")
     assert back["payload"]["reason"] == "appeal"
     r = client.post(
         f"{API}/reports", json=report("fresh", SERIAL, "New words"), headers=people.platform_auth
     )
+    assert r.status_code == 202
+
+
+def test_a_warning_has_its_own_appeal_and_the_recount_can_withdraw_it(
+    client: TestClient, people: People, clock: FakeClock, ctx: Context
+) -> None:
+    warn(client, people, clock, ctx)
+    auth = people.platform_auth
+    clock.advance(POLICY.window + timedelta(days=1))  # the unfounded reports left the window
+    body = {"reporter": SERIAL, "grounds": "Those reports are long past."}
+    r = client.post(f"{API}/reporters/standing/appeal", json=body, headers=auth)
+    assert r.status_code == 200 and r.json() == {
+        "reporter": SERIAL,
+        "status": "good",
+        "suspended_until": None,
+        "outcome": "lifted",
+        "against": "warning",
+    }
+    (appealed,) = events(ctx, "reporter_appealed")
+    assert json.loads(appealed["leaf"])["against"] == "warning"
+    (withdrawn,) = events(ctx, "reporter_warning_withdrawn")
+    assert withdrawn["payload"]["reason"] == "appeal" and SERIAL not in str(withdrawn["leaf"])
+    notices = client.get(f"{API}/reporters/notices", headers=auth).json()["notices"]
+    texts = [n["text"] for n in notices]
+    assert "You may appeal the warning" in texts[0]
+    assert texts[-1] == "The warning is withdrawn on appeal; earlier reports no longer count."
+    again = client.post(f"{API}/reporters/standing/appeal", json=body, headers=auth)
+    assert again.status_code == 404  # in good standing: nothing to appeal
+    assert "neither suspended nor warned" in again.json()["error"]["message"]
+
+
+def test_a_warning_appeal_the_recount_would_keep_goes_to_a_panel_once(
+    client: TestClient, people: People, clock: FakeClock, ctx: Context
+) -> None:
+    warn(client, people, clock, ctx)
+    auth = people.platform_auth
+    body = {"reporter": SERIAL, "grounds": "I report what I see."}
+    r = client.post(f"{API}/reporters/standing/appeal", json=body, headers=auth)
+    assert r.status_code == 200 and r.json()["outcome"] == "referred"
+    assert r.json()["against"] == "warning" and r.json()["status"] == "warned"
+    again = client.post(f"{API}/reporters/standing/appeal", json=body, headers=auth)
+    assert again.status_code == 409 and "warning was already appealed" in again.text
+    (drawn,) = events(ctx, "standing_panel_drawn")
+    assert drawn["payload"]["size"] == ctx.policy.standing.appeal_panel
+    # The warning stands while the panel sits: reports go on being processed.
+    r = client.post(f"{API}/reports", json=report("fresh", SERIAL, "New words"), headers=auth)
     assert r.status_code == 202
 
 
@@ -238,3 +296,25 @@ def test_decide_needs_the_share_and_a_prior_warning() -> None:
     back, (event,) = rules.expire(suspended, T0 + POLICY.suspension)
     assert back.status == rules.GOOD and back.counted_from == T0 + POLICY.suspension
     assert rules.since(back, POLICY, T0 + POLICY.suspension) == T0 + POLICY.suspension
+
+
+def test_granting_a_warning_appeal_also_lifts_a_suspension_that_followed_it() -> None:
+    bad = rules.Counts(unfounded=20, reports=20)
+    warned, _ = rules.decide(rules.Standing(subject="reporter:x", handle="h"), bad, POLICY, T0)
+    assert rules.appealable(warned, T0) == rules.WARNING
+    back, (event,) = rules.grant(warned, rules.WARNING, T0)
+    assert back.status == rules.GOOD and back.warned_at is None and back.counted_from == T0
+    assert event.type == "reporter_warning_withdrawn"
+    assert rules.appealable(back, T0) is None
+    suspended, _ = rules.decide(warned, bad, POLICY, T0)  # while the warning's panel sits
+    assert rules.appealable(suspended, T0) == rules.SUSPENSION
+    later = T0 + timedelta(days=1)
+    back, (event,) = rules.grant(suspended, rules.WARNING, later)
+    assert back.status == rules.GOOD and event.type == "reporter_reinstated"
+    # A recount against a warning uses the warning's threshold.
+    few = rules.Counts(unfounded=POLICY.warn_after - 1, reports=POLICY.warn_after - 1)
+    lifted, events_ = rules.appeal(warned, few, "g", POLICY, T0)
+    assert [e.type for e in events_] == ["reporter_appealed", "reporter_warning_withdrawn"]
+    assert lifted.status == rules.GOOD
+    kept, (appealed,) = rules.appeal(warned, bad, "g", POLICY, T0)
+    assert kept == warned and appealed.outcome == "referred" and appealed.against == "warning"

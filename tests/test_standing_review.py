@@ -16,7 +16,7 @@ from alteram.services.context import Context
 from alteram.services.proceedings import advance_due
 from alteram.tlog.hashing import leaf_hash
 from conftest import FakeClock, People, bearer
-from test_standing import API, SERIAL, events, report, suspend
+from test_standing import API, SERIAL, events, report, suspend, warn
 
 POLICY = StandingPolicy(suspension=timedelta(days=200))
 
@@ -234,3 +234,66 @@ def test_the_juror_pages_show_the_appeal_and_take_the_vote(
     assert "You voted to lift this suspension." in client.get(f"{where}?lang=en").text
     (cast,) = events(ctx, "standing_vote_cast")
     assert cast["payload"]["juror_id"] == a
+
+
+def warning_referred(client: TestClient, people: People, clock: FakeClock, ctx: Context) -> str:
+    warn(client, people, clock, ctx)
+    body = {"reporter": SERIAL, "grounds": "I report what I see: the warning is unfair."}
+    r = client.post(f"{API}/reporters/standing/appeal", json=body, headers=people.platform_auth)
+    assert r.json()["outcome"] == "referred" and r.json()["against"] == "warning", r.text
+    return str(r.json()["appeal_id"])
+
+
+def test_a_panel_withdraws_a_warning_and_the_reporter_is_in_good_standing(
+    client: TestClient, people: People, clock: FakeClock, ctx: Context
+) -> None:
+    appeal_id = warning_referred(client, people, clock, ctx)
+    a, b, c = drawn(ctx)["chosen"]
+    file = client.get(f"{API}/standing-appeals/{appeal_id}", headers=people.juror_auth(a)).json()
+    assert file["against"] == "warning" and file["suspended_until"] is None
+    mine = client.get(f"{API}/jurors/me/standing-appeals", headers=people.juror_auth(a)).json()
+    assert [x["against"] for x in mine["appeals"]] == ["warning"]
+    vote(client, people, appeal_id, a, "lift", "Five reports are not a pattern.")
+    vote(client, people, appeal_id, b, "uphold", "They were all cleared.")
+    last = vote(client, people, appeal_id, c, "lift", "Honest reports of real fears.")
+    assert last.json()["outcome"] == "lifted"
+    (decided,) = events(ctx, "standing_appeal_decided")
+    assert json.loads(decided["leaf"])["against"] == "warning"
+    (withdrawn,) = events(ctx, "reporter_warning_withdrawn")
+    assert withdrawn["payload"]["reason"] == "appeal"
+    assert events(ctx, "reporter_reinstated") == []  # nothing was suspended
+    texts = [
+        n["text"]
+        for n in client.get(f"{API}/reporters/notices", headers=people.platform_auth).json()[
+            "notices"
+        ]
+    ]
+    assert any("the warning is withdrawn" in t and "real fears" in t for t in texts)
+    # Counted afresh: the five old reports no longer count towards a new warning.
+    body = {"reporter": SERIAL, "grounds": "again"}
+    again = client.post(f"{API}/reporters/standing/appeal", json=body, headers=people.platform_auth)
+    assert again.status_code == 404
+
+
+def test_a_panel_upholds_a_warning_and_the_juror_page_says_warning(
+    client: TestClient, people: People, clock: FakeClock, ctx: Context
+) -> None:
+    from pages_kit import sign_in
+
+    appeal_id = warning_referred(client, people, clock, ctx)
+    a, b, c = drawn(ctx)["chosen"]
+    sign_in(client, "/juror", "/juror/signin", people.juror_tokens[a])
+    page = client.get(f"/juror/standing/{appeal_id}?lang=en").text
+    assert f"Warning appeal {appeal_id}" in page and "Should the warning stay?" in page
+    assert "Suspended until" not in page
+    assert "تجدیدنظر از هشدار" in client.get(f"/juror/standing/{appeal_id}?lang=fa").text
+    for juror in (a, b):
+        vote(client, people, appeal_id, juror, "uphold", "All five were cleared.")
+    vote(client, people, appeal_id, c, "lift", "Could be honest.")
+    (decided,) = events(ctx, "standing_appeal_decided")
+    assert decided["payload"]["outcome"] == "upheld"
+    assert events(ctx, "reporter_warning_withdrawn") == []
+    assert "Warning upheld" in client.get(f"/juror/standing/{appeal_id}?lang=en").text
+    body = {"reporter": SERIAL, "grounds": "again"}
+    again = client.post(f"{API}/reporters/standing/appeal", json=body, headers=people.platform_auth)
+    assert again.status_code == 409  # one appeal per warning

@@ -347,9 +347,10 @@ class ReporterSuspended(Event):
 
 
 class ReporterAppealed(Event):
-    """The reporter (through their platform) appealed a suspension. A recount comes
-    first: ``outcome`` "lifted" when the counts no longer meet the suspension,
-    "referred" when a panel of jurors decides (:class:`StandingAppealDecided`)."""
+    """The reporter (through their platform) appealed a suspension or a warning
+    (``against``). A recount comes first: ``outcome`` "lifted" when the counts no
+    longer meet it, "referred" when a panel of jurors decides
+    (:class:`StandingAppealDecided`)."""
 
     type: ClassVar[str] = "reporter_appealed"
     committed: ClassVar[frozenset[str]] = frozenset({"handle"})
@@ -359,6 +360,17 @@ class ReporterAppealed(Event):
     outcome: str
     unfounded: int
     reports: int
+    against: str = "suspension"  # "suspension" | "warning"
+
+
+class ReporterWarningWithdrawn(Event):
+    """A warning lifted on appeal (by the recount or by a panel): the reporter is in good
+    standing again, and only reports received from now on count."""
+
+    type: ClassVar[str] = "reporter_warning_withdrawn"
+    committed: ClassVar[frozenset[str]] = frozenset({"handle"})
+    handle: str
+    reason: str  # "appeal"
 
 
 class ReporterReinstated(Event):
@@ -394,10 +406,11 @@ class StandingVoteCast(Event):
 
 
 class StandingAppealDecided(Event):
-    """The panel's decision on a suspension appeal: "upheld" only with a majority of
-    the whole panel; a tie or a missing vote counts for "lifted". ``votes`` holds each
-    juror's vote and written reasons; ``reason`` is "all_cast", "deadline" or
-    "no_panel" (too few eligible jurors: lifted, nobody may uphold it)."""
+    """The panel's decision on a suspension or warning appeal (``against``): "upheld"
+    only with a majority of the whole panel; a tie or a missing vote counts for
+    "lifted". ``votes`` holds each juror's vote and written reasons; ``reason`` is
+    "all_cast", "deadline" or "no_panel" (too few eligible jurors: lifted, nobody may
+    uphold it)."""
 
     type: ClassVar[str] = "standing_appeal_decided"
     appeal_id: str
@@ -408,6 +421,7 @@ class StandingAppealDecided(Event):
     uphold: int
     missing: int
     votes: list[dict[str, Any]]
+    against: str = "suspension"  # "suspension" | "warning"
 
 
 class DisputeFiled(Event):
@@ -572,6 +586,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ReporterSuspended,
         ReporterAppealed,
         ReporterReinstated,
+        ReporterWarningWithdrawn,
         StandingPanelDrawn,
         StandingVoteCast,
         StandingAppealDecided,

@@ -29,11 +29,13 @@ from alteram.domain.events import (
     ReporterReinstated,
     ReporterSuspended,
     ReporterWarned,
+    ReporterWarningWithdrawn,
 )
 from alteram.domain.policy import Standing as StandingPolicy
 from alteram.domain.policy_file import iso_duration
 
 GOOD, WARNED, SUSPENDED = "good", "warned", "suspended"
+SUSPENSION, WARNING = "suspension", "warning"  # what an appeal is against
 
 
 @dataclass(frozen=True)
@@ -148,14 +150,48 @@ def lift(standing: Standing, now: datetime) -> tuple[Standing, list[Event]]:
     return _reinstated(standing, now), [event]
 
 
+def withdraw(standing: Standing, now: datetime) -> tuple[Standing, list[Event]]:
+    """A warning lifted on appeal: good standing again, counted afresh from now."""
+    if standing.status != WARNED:
+        return standing, []
+    event = ReporterWarningWithdrawn(
+        case_id=standing.subject, at=now, handle=standing.handle, reason="appeal"
+    )
+    return replace(standing, status=GOOD, warned_at=None, counted_from=now), [event]
+
+
+def grant(standing: Standing, against: str, now: datetime) -> tuple[Standing, list[Event]]:
+    """An appeal granted by a panel. A suspension is lifted if it still runs. A warning
+    is withdrawn; if a suspension has followed it meanwhile, that suspension rested on
+    the warning and is lifted too."""
+    if against == WARNING and standing.status == WARNED:
+        return withdraw(standing, now)
+    return lift(standing, now)
+
+
+def appealable(standing: Standing, now: datetime) -> str | None:
+    """What an appeal by this reporter would be against: a running suspension, else a
+    warning, else nothing."""
+    if standing.suspended_at(now):
+        return SUSPENSION
+    if standing.status == WARNED:
+        return WARNING
+    return None
+
+
 def appeal(
     standing: Standing, counts: Counts, grounds: str, policy: StandingPolicy, now: datetime
 ) -> tuple[Standing, list[Event]]:
-    """An appeal against a running suspension. The recount comes first: lifted at once
-    when the counts no longer meet the suspension threshold; otherwise "referred" to a
-    panel of jurors (:mod:`alteram.domain.standing_panel`), and the suspension stays
-    until the panel decides."""
-    lifted = not _meets(counts, policy.suspend_after, policy)
+    """An appeal against a running suspension, or else against a warning. The recount
+    comes first: lifted at once when the counts no longer meet the threshold of what is
+    appealed (``suspend_after`` or ``warn_after``); otherwise "referred" to a panel of
+    jurors (:mod:`alteram.domain.standing_panel`), and the suspension or the warning
+    stays until the panel decides."""
+    against = appealable(standing, now)
+    if against is None:
+        raise ValueError("this reporter is neither suspended nor warned")
+    threshold = policy.suspend_after if against == SUSPENSION else policy.warn_after
+    lifted = not _meets(counts, threshold, policy)
     events: list[Event] = [
         ReporterAppealed(
             case_id=standing.subject,
@@ -165,9 +201,10 @@ def appeal(
             outcome="lifted" if lifted else "referred",
             unfounded=counts.unfounded,
             reports=counts.reports,
+            against=against,
         )
     ]
     if not lifted:
         return standing, events
-    standing, more = lift(standing, now)
+    standing, more = lift(standing, now) if against == SUSPENSION else withdraw(standing, now)
     return standing, events + more

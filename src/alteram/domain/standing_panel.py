@@ -101,9 +101,11 @@ def decide(
     votes: Mapping[str, StandingVote],
     reason: str,
     now: datetime,
+    against: str = "suspension",
 ) -> StandingAppealDecided:
     """The panel's decision, with every vote and its reasons (``reason``: "all_cast" or
-    "deadline"; "no_panel" with an empty panel lifts)."""
+    "deadline"; "no_panel" with an empty panel lifts); ``against``: what was appealed,
+    "suspension" or "warning"."""
     lift, uphold, missing = tally(votes, chosen)
     size = len(chosen)
     shown: list[dict[str, Any]] = [
@@ -122,4 +124,5 @@ def decide(
         uphold=uphold,
         missing=missing,
         votes=shown,
+        against=against,
     )

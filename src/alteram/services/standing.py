@@ -21,6 +21,7 @@ from alteram.domain.events import (
     ReporterReinstated,
     ReporterSuspended,
     ReporterWarned,
+    ReporterWarningWithdrawn,
     StandingAppealDecided,
     StandingPanelDrawn,
 )
@@ -47,7 +48,8 @@ def _notice_text(event: Event) -> str | None:
             f"since {event.since:%Y-%m-%d} were manifestly unfounded (the content was cleared "
             f"by a final ruling or by a precedent). At {event.suspend_after} such reports, "
             f"if at least {event.min_share:.0%} of your reports are unfounded, processing of "
-            "your reports will be suspended for a limited time."
+            "your reports will be suspended for a limited time. You may appeal the warning "
+            "through your platform."
         )
     if isinstance(event, ReporterSuspended):
         return (
@@ -58,14 +60,17 @@ def _notice_text(event: Event) -> str | None:
         )
     if isinstance(event, ReporterAppealed):
         if event.outcome == "lifted":
-            return "Your appeal against the suspension was granted: the counts no longer meet it."
+            return (
+                f"Your appeal against the {event.against} was granted: the counts no longer "
+                "meet it."
+            )
         return None  # referred: the panel's draw says so (below)
     if isinstance(event, StandingPanelDrawn):
         return (
             f"Your appeal was recorded. A panel of {event.size} jurors drawn at random "
             f"will read your grounds and your counted reports and decide by "
-            f"{event.voting_deadline:%Y-%m-%d %H:%M} UTC; until then the suspension stays. "
-            "A tie or a missing vote lifts it."
+            f"{event.voting_deadline:%Y-%m-%d %H:%M} UTC; until then what you appealed stays "
+            "in force. A tie or a missing vote lifts it."
         )
     if isinstance(event, StandingAppealDecided):
         reasons = " | ".join(
@@ -73,17 +78,26 @@ def _notice_text(event: Event) -> str | None:
             for v in event.votes
             if v["vote"] == ("lift" if event.outcome == "lifted" else "uphold")
         )
-        head = (
-            "A panel of jurors granted your appeal: the suspension is lifted"
-            if event.outcome == "lifted"
-            else "A panel of jurors upheld the suspension; it ends by itself on its date"
-        )
+        if event.against == rules.WARNING:
+            head = (
+                "A panel of jurors granted your appeal: the warning is withdrawn"
+                if event.outcome == "lifted"
+                else "A panel of jurors upheld the warning"
+            )
+        else:
+            head = (
+                "A panel of jurors granted your appeal: the suspension is lifted"
+                if event.outcome == "lifted"
+                else "A panel of jurors upheld the suspension; it ends by itself on its date"
+            )
         return (
             f"{head} ({event.lift} for lifting, {event.uphold} for upholding, "
             f"{event.missing} not cast, of {event.panel_size}). Reasons: {reasons or 'none given'}"
         )
     if isinstance(event, ReporterReinstated):
         return "Your reports are processed again; earlier reports no longer count."
+    if isinstance(event, ReporterWarningWithdrawn):
+        return "The warning is withdrawn on appeal; earlier reports no longer count."
     return None
 
 
@@ -158,28 +172,35 @@ def after_final(tx: Tx, ctx: Context, events: Iterable[Event], now: datetime) ->
 
 
 def appeal(ctx: Context, platform_id: str, handle: str, grounds: str) -> dict[str, Any]:
-    """Appeal a running suspension (one appeal per suspension). A recount first (see
-    :func:`alteram.domain.standing.appeal`): lifted at once when the counts no longer
-    meet it, otherwise referred to a panel of jurors (:mod:`.standing_review`)."""
+    """Appeal a running suspension, or else a warning (one appeal each). A recount first
+    (see :func:`alteram.domain.standing.appeal`): lifted at once when the counts no
+    longer meet it, otherwise referred to a panel of jurors (:mod:`.standing_review`)."""
     from alteram.services import standing_review
     from alteram.services.log import after_append
 
     with ctx.store.transaction() as tx:
         now = ctx.now()
         found = q.load(tx.conn, [(platform_id, handle)]).get((platform_id, handle))
-        if found is None or found.status != rules.SUSPENDED:
-            raise NotFound("this reporter is not suspended", field="reporter")
+        if found is None or found.status == rules.GOOD:
+            raise NotFound("this reporter is neither suspended nor warned", field="reporter")
         st, events = rules.expire(found, now)
         result: dict[str, Any] = {"reporter": handle, "outcome": "expired"}
         if events:
             q.save(tx.conn, st, now, reasons=reasons_of(events[-1]))
             record(tx, ctx, st, events)
         else:
+            against = rules.appealable(st, now)
+            assert against is not None  # suspended and running, or warned
             row = q.row(tx.conn, platform_id, handle) or {}
             previous = row.get("appeal") or {}
             until = st.suspended_until.isoformat() if st.suspended_until else None
-            if previous.get("suspended_until") == until:
-                raise Conflict("this suspension was already appealed", field="reporter")
+            warned = st.warned_at.isoformat() if st.warned_at else None
+            if previous.get("against", rules.SUSPENSION) == against and (
+                previous.get("suspended_until") == until
+                if against == rules.SUSPENSION
+                else previous.get("warned_at") == warned
+            ):
+                raise Conflict(f"this {against} was already appealed", field="reporter")
             start = rules.since(st, ctx.policy.standing, now)
             counts = q.counts(tx.conn, platform_id, handle, start)
             st, events = rules.appeal(st, counts, grounds, ctx.policy.standing, now)
@@ -193,15 +214,18 @@ def appeal(ctx: Context, platform_id: str, handle: str, grounds: str) -> dict[st
                 reasons=reasons_of(events[-1]),
                 appeal={
                     "grounds": grounds,
+                    "against": against,
                     "outcome": decided.outcome,
                     "at": now.isoformat(),
-                    "suspended_until": until,
+                    "suspended_until": until if against == rules.SUSPENSION else None,
+                    "warned_at": warned,
                     "unfounded": counts.unfounded,
                     "reports": counts.reports,
                     "appeal_id": appeal_id,
                 },
             )
             record(tx, ctx, st, events)
+            result["against"] = against
             result["outcome"] = decided.outcome
             if appeal_id is not None:
                 st, panel = standing_review.open_panel(

@@ -1,7 +1,7 @@
-"""The panel that reviews a suspension appeal (EU DSA Art. 20(6)).
+"""The panel that reviews a suspension or warning appeal (EU DSA Art. 20(6)).
 
 When the recount of :func:`alteram.services.standing.appeal` would keep the
-suspension, a panel is drawn (:mod:`alteram.domain.standing_panel`) in the same
+suspension or the warning, a panel is drawn (:mod:`alteram.domain.standing_panel`) in the same
 transaction; its jurors read the grounds and the counted reports and vote
 ``lift`` or ``uphold`` with reasons. The decision comes when all have voted or at
 the deadline (:func:`decide_due`, run with the case deadlines). Administrators
@@ -105,7 +105,8 @@ def open_panel(
             "round": round_,
             "grounds": appealed.grounds,
             "filed_at": now,
-            "suspended_until": st.suspended_until,
+            # a warning appeal has none: that is how its row says what it is against
+            "suspended_until": st.suspended_until if appealed.against == rules.SUSPENSION else None,
             "unfounded": counts.unfounded,
             "reports": counts.reports,
             "counted": counted,
@@ -141,17 +142,25 @@ def _decide(tx: Tx, ctx: Context, appeal_id: str, reason: str, now: datetime) ->
     row = qa.get(tx.conn, appeal_id)
     assert row is not None
     st = qa.standing_of(tx.conn, row["subject"])
-    decided = sp.decide(
-        st.subject, appeal_id, list(row["panel"]["chosen"]), qa.votes_of(row), reason, now
-    )
+    against = against_of(row)
+    chosen = list(row["panel"]["chosen"])
+    decided = sp.decide(st.subject, appeal_id, chosen, qa.votes_of(row), reason, now, against)
     events: list[Event] = [decided]
-    if decided.outcome == sp.LIFTED and st.suspended_until == row["suspended_until"]:
-        st, more = rules.lift(st, now)
+    if decided.outcome == sp.LIFTED and (
+        against == rules.WARNING or st.suspended_until == row["suspended_until"]
+    ):
+        st, more = rules.grant(st, against, now)
         events += more
     qa.save(tx.conn, appeal_id, {"outcome": decided.outcome, "decided_at": now})
     record(tx, ctx, st, events)
     q.save(tx.conn, st, now, reasons=reasons_of(events[-1]))
     return st
+
+
+def against_of(row: dict[str, Any]) -> str:
+    """What a stored standing appeal is against: a suspension (its end date is kept) or
+    a warning (none)."""
+    return rules.SUSPENSION if row["suspended_until"] is not None else rules.WARNING
 
 
 def cast_vote(ctx: Context, appeal_id: str, juror_id: str, vote: sp.StandingVote) -> dict[str, Any]:
@@ -226,6 +235,7 @@ def appeal_file(ctx: Context, appeal_id: str, juror_id: str) -> dict[str, Any]:
     return {
         "appeal_id": row["id"],
         "subject": row["subject"],
+        "against": against_of(row),
         "round": row["round"],
         "filed_at": row["filed_at"],
         "grounds": row["grounds"],
@@ -250,6 +260,7 @@ def seats(ctx: Context, juror_id: str) -> list[dict[str, Any]]:
     return [
         {
             "appeal_id": r["id"],
+            "against": against_of(r),
             "voting_deadline": r["deadline"],
             "reports": r["reports"],
             "unfounded": r["unfounded"],
