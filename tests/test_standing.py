@@ -137,6 +137,18 @@ def test_warned_then_suspended_then_stored_but_not_processed(
     two = client.post(f"{API}/reports", json=report("brand-new-4", SERIAL), headers=keyed)
     assert one.status_code == two.status_code == 403
     assert one.json()["error"]["report_id"] == two.json()["error"]["report_id"]
+    # Each held report is on the log, under the reporter's pseudonym, once.
+    held = events(ctx, "report_held")
+    assert [h["payload"]["report_id"] for h in held] == [
+        report_id,
+        answers["results"][0]["error"]["report_id"],
+        one.json()["error"]["report_id"],
+    ]
+    subject = events(ctx, "reporter_suspended")[0]["case_id"]
+    for h in held:
+        public = json.loads(h["leaf"])
+        assert h["case_id"] == public["case_id"] == subject and b"serial" not in h["leaf"]
+        assert public["category"] == "harassment" and public["until"].startswith(until[:16])
 
     notices = client.get(f"{API}/reporters/notices", headers=auth).json()["notices"]
     assert [n["reporter"] for n in notices] == [SERIAL, SERIAL]

@@ -346,6 +346,17 @@ class ReporterSuspended(Event):
     until: datetime
 
 
+class ReportHeld(Event):
+    """A report from a suspended reporter: stored (``report_id``) but not processed; it
+    joins and opens no case and is not counted. ``case_id`` is the reporter's pseudo case
+    id; ``until`` is when the suspension ends."""
+
+    type: ClassVar[str] = "report_held"
+    report_id: str
+    category: str
+    until: datetime | None
+
+
 class ReporterAppealed(Event):
     """The reporter (through their platform) appealed a suspension or a warning
     (``against``). A recount comes first: ``outcome`` "lifted" when the counts no
@@ -584,6 +595,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         CaseFinal,
         ReporterWarned,
         ReporterSuspended,
+        ReportHeld,
         ReporterAppealed,
         ReporterReinstated,
         ReporterWarningWithdrawn,

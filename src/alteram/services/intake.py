@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from alteram.domain.case import Case, CaseState
 from alteram.domain.content import Content, Report, Role
-from alteram.domain.events import Event, NoticeIssued, canonical_json
+from alteram.domain.events import Event, NoticeIssued, ReportHeld, canonical_json
 from alteram.domain.policy import Policy
 from alteram.domain.standing import Standing
 from alteram.errors import AlteramError, Conflict, ReporterSuspended
@@ -79,7 +79,7 @@ def file_batch(ctx: Context, items: list[Item]) -> list[Result]:
             if not isinstance(exc, IntegrityError) or attempt == 2:
                 raise
             continue
-        if any(isinstance(r, Filed) and not r.replayed for r in results):
+        if intake is not None and intake.events:  # anything new on the log
             after_append(ctx)
         return results
     raise AssertionError("unreachable")
@@ -304,6 +304,15 @@ class _Intake:
                 "legal_basis": report.legal_basis,
                 "received_at": self.now,
             }
+        )
+        self.events.append(
+            ReportHeld(
+                case_id=held.subject,
+                at=self.now,
+                report_id=report.id,
+                category=report.category,
+                until=held.suspended_until,
+            )
         )
         error = _suspended(report.id, held)
         if item.idempotency_key:
