@@ -11,10 +11,11 @@ from sqlalchemy import func, select
 
 from alteram.domain import standing as rules
 from alteram.domain.policy import Standing as StandingPolicy
+from alteram.services import accounts
 from alteram.services.context import Context
 from alteram.services.proceedings import advance_due
 from alteram.storage import tables as t
-from conftest import T0, FakeClock, People
+from conftest import T0, FakeClock, People, bearer
 
 API = "/api/v1"
 SERIAL = "@serial-reporter@forum.example"
@@ -254,6 +255,36 @@ def test_a_warning_has_its_own_appeal_and_the_recount_can_withdraw_it(
     again = client.post(f"{API}/reporters/standing/appeal", json=body, headers=auth)
     assert again.status_code == 404  # in good standing: nothing to appeal
     assert "neither suspended nor warned" in again.json()["error"]["message"]
+
+
+def test_a_platform_reads_a_reporters_standing_and_its_counts(
+    client: TestClient, people: People, clock: FakeClock, ctx: Context
+) -> None:
+    auth = people.platform_auth
+    url = f"{API}/reporters/standing"
+    fresh = client.get(url, params={"reporter": SERIAL}, headers=auth).json()
+    assert (fresh["status"], fresh["unfounded"], fresh["reports"]) == ("good", 0, 0)
+    assert fresh["appealable"] is None and fresh["last_appeal"] is None
+    warn(client, people, clock, ctx)
+    now = client.get(url, params={"reporter": SERIAL}, headers=auth).json()
+    assert (now["status"], now["unfounded"], now["reports"]) == ("warned", 5, 5)
+    assert now["appealable"] == "warning" and now["warned_at"] is not None
+    assert now["thresholds"] == {
+        "warn_after": 5,
+        "suspend_after": 10,
+        "min_share": 0.8,
+        "window": "P90D",
+    }
+    body = {"reporter": SERIAL, "grounds": "honest"}
+    client.post(f"{API}/reporters/standing/appeal", json=body, headers=auth)
+    after = client.get(url, params={"reporter": SERIAL}, headers=auth).json()
+    assert after["last_appeal"]["against"] == "warning"
+    assert after["last_appeal"]["outcome"] == "referred" and after["last_appeal"]["appeal_id"]
+    _, other = accounts.create_platform(ctx, "other.example")
+    theirs = client.get(url, params={"reporter": SERIAL}, headers=bearer(other)).json()
+    assert theirs["status"] == "good" and theirs["reports"] == 0  # per platform
+    assert client.get(url, params={"reporter": SERIAL}).status_code == 401
+    assert client.get(url, headers=auth).status_code == 422
 
 
 def test_a_warning_appeal_the_recount_would_keep_goes_to_a_panel_once(

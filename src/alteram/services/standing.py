@@ -25,6 +25,7 @@ from alteram.domain.events import (
     StandingAppealDecided,
     StandingPanelDrawn,
 )
+from alteram.domain.policy_file import iso_duration
 from alteram.errors import Conflict, NotFound
 from alteram.services.context import Context
 from alteram.storage import standing as q
@@ -236,6 +237,51 @@ def appeal(ctx: Context, platform_id: str, handle: str, grounds: str) -> dict[st
         result["suspended_until"] = _iso(st.suspended_until) if st.suspended_until else None
     after_append(ctx)
     return result
+
+
+def current(ctx: Context, platform_id: str, handle: str) -> dict[str, Any]:
+    """One reporter's standing as it is now, with the counts it rests on: ``status``
+    (``good`` / ``warned`` / ``suspended``), the dates, the counts in the window, the
+    thresholds, what an appeal would be against, and the last appeal. A suspension past
+    its end reads as ``good`` (it ends for good at the reporter's next report or at an
+    appeal). A reporter with no standing row is in good standing."""
+    policy, now = ctx.policy.standing, ctx.now()
+    with ctx.store.read() as tx:
+        st = q.load(tx.conn, [(platform_id, handle)]).get((platform_id, handle))
+        st = st or rules.Standing(subject="", handle=handle)
+        st, _ = rules.expire(st, now)  # read only: not saved here
+        start = rules.since(st, policy, now)
+        counts = q.counts(tx.conn, platform_id, handle, start)
+        row = q.row(tx.conn, platform_id, handle) or {}
+    previous = row.get("appeal") or None
+    return {
+        "reporter": handle,
+        "status": st.status,
+        "warned_at": _iso(st.warned_at) if st.warned_at and st.status != rules.GOOD else None,
+        "suspended_until": (
+            _iso(st.suspended_until) if st.suspended_until and st.suspended_at(now) else None
+        ),
+        "counted_since": _iso(start),
+        "unfounded": counts.unfounded,
+        "reports": counts.reports,
+        "thresholds": {
+            "warn_after": policy.warn_after,
+            "suspend_after": policy.suspend_after,
+            "min_share": policy.min_share,
+            "window": iso_duration(policy.window),
+        },
+        "appealable": rules.appealable(st, now),
+        "last_appeal": (
+            {
+                "against": previous.get("against", rules.SUSPENSION),
+                "outcome": previous.get("outcome"),
+                "at": previous.get("at"),
+                "appeal_id": previous.get("appeal_id"),
+            }
+            if previous
+            else None
+        ),
+    }
 
 
 def reporter_notices(

@@ -44,8 +44,20 @@ def get_reporter_notices(
     }
 
 
+@router.get("/standing")
+def get_standing(
+    ctx: Ctx,
+    who: Who,
+    reporter: str = Query(min_length=1, max_length=500, description="The reporter's handle."),
+) -> dict[str, Any]:
+    """One of this platform's reporters' standing now, with the counts it rests on."""
+    who.require(PLATFORM)
+    return standing.current(ctx, who.subject, reporter)
+
+
 @router.post("/standing/appeal")
 def post_standing_appeal(body: StandingAppeal, ctx: Ctx, who: Who) -> dict[str, Any]:
-    """Appeal a reporter's suspension (platform token); decided at once by recounting."""
+    """Appeal a reporter's suspension or warning (platform token): a recount, then a
+    panel of jurors."""
     who.require(PLATFORM)
     return standing.appeal(ctx, who.subject, body.reporter, body.grounds)
