@@ -537,3 +537,35 @@ def test_a_repeated_idempotency_key_returns_the_first_answer(
     )
     assert r.status_code == 201 and r.json()["order_id"] != first.json()["order_id"]
     assert client.get(f"{API}/orders").json()["total"] == 2
+
+
+def test_the_order_list_pages_with_and_without_an_outcome_filter(
+    client: Any, ctx: Any, people: Any, court: dict[str, str], tehran: dict[str, str]
+) -> None:
+    refused_law = next(
+        law.id
+        for j in ctx.policy.jurisdictions
+        if j.code == "IR"
+        for law in j.laws
+        if not law.compatible
+    )
+    for i in range(5):
+        assert send(client, court, order_body(external_id=f"de-{i}")).status_code == 201
+    for i in range(3):
+        body = order_body(refused_law, "IR", external_id=f"ir-{i}")
+        assert send(client, tehran, body).status_code == 201
+    everything = client.get(f"{API}/orders", params={"limit": 100}).json()
+    assert everything["total"] == 8
+    newest_first = [o["order_id"] for o in everything["orders"]]
+    pages = [
+        client.get(f"{API}/orders", params={"limit": 3, "offset": k}).json() for k in (0, 3, 6)
+    ]
+    assert [p["total"] for p in pages] == [8, 8, 8]
+    assert [o["order_id"] for p in pages for o in p["orders"]] == newest_first
+    refused = client.get(
+        f"{API}/orders", params={"outcome": "refused_incompatible", "limit": 2, "offset": 1}
+    ).json()
+    assert refused["total"] == 3 and len(refused["orders"]) == 2
+    assert {o["outcome"] for o in refused["orders"]} == {"refused_incompatible"}
+    in_de = client.get(f"{API}/orders", params={"jurisdiction": "de", "limit": 2}).json()
+    assert in_de["total"] == 5 and {o["jurisdiction"] for o in in_de["orders"]} == {"DE"}

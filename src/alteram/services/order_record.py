@@ -157,10 +157,18 @@ def list_orders(
         raise InvalidInput("offset must be 0 or more", field="offset")
     with ctx.store.read() as tx:
         platforms = store.platform_names(tx.conn)
-        views = [view(ctx, row, case, platforms) for row, case in store.every(tx.conn, code)]
-    if outcome_:
-        views = [v for v in views if v["outcome"] == outcome_]
-    return OrderPage(rows=views[offset : offset + limit], total=len(views))
+        if not outcome_:  # one page from the database
+            total = store.count(tx.conn, code)
+            page = list(store.every(tx.conn, code, limit=limit, offset=offset))
+        else:  # the outcome is computed from the case: every order is read
+            matching = [
+                (row, case)
+                for row, case in store.every(tx.conn, code)
+                if outcome(case, store.order_of(row))[0].value == outcome_
+            ]
+            total, page = len(matching), matching[offset : offset + limit]
+        rows = [view(ctx, row, case, platforms) for row, case in page]
+    return OrderPage(rows=rows, total=total)
 
 
 def get_order(ctx: Context, order_id: str, who: Principal | None = None) -> dict[str, Any]:

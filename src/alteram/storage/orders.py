@@ -91,10 +91,6 @@ def by_idempotency_key(conn: Connection, submitter: str, key: str) -> dict[str, 
     return None if row is None else dict(row._mapping)
 
 
-def count(conn: Connection) -> int:
-    return int(conn.execute(select(func.count()).select_from(t.orders)).scalar_one())
-
-
 def by_case(conn: Connection, case_ids: list[str]) -> dict[str, str]:
     """``case_id → order_id`` for the order cases among ``case_ids``."""
     o = t.orders.c
@@ -106,16 +102,30 @@ def by_case(conn: Connection, case_ids: list[str]) -> dict[str, str]:
 
 
 def every(
-    conn: Connection, jurisdiction: str | None = None
+    conn: Connection,
+    jurisdiction: str | None = None,
+    *,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> Iterator[tuple[dict[str, Any], Case]]:
-    """Every order with its case, newest first (optionally of one jurisdiction)."""
+    """Every order with its case, newest first (optionally of one jurisdiction; a page of
+    ``limit`` from ``offset``)."""
     o = t.orders.c
     q = select(t.orders, *casedoc.COLUMNS).join(t.cases, t.cases.c.id == o.case_id)
     if jurisdiction is not None:
         q = q.where(o.jurisdiction == jurisdiction)
-    for row in conn.execute(q.order_by(o.received_at.desc(), o.id.desc())):
+    q = q.order_by(o.received_at.desc(), o.id.desc()).offset(offset)
+    for row in conn.execute(q if limit is None else q.limit(limit)):
         values = dict(row._mapping)
         yield values, casedoc.pop_case(values)
+
+
+def count(conn: Connection, jurisdiction: str | None = None) -> int:
+    o = t.orders.c
+    q = select(func.count()).select_from(t.orders)
+    if jurisdiction is not None:
+        q = q.where(o.jurisdiction == jurisdiction)
+    return int(conn.execute(q).scalar_one())
 
 
 def order_of(row: dict[str, Any]) -> Order:
