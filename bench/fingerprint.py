@@ -228,7 +228,7 @@ def index_rows(n: int) -> list[Row]:
     merge_s = time.perf_counter() - start
     assert index._indexed == index._n == n + len(extra)
     rows.append(
-        (f"  the addition merging a full tail ({len(extra) - 1:,}), {label}", merge_s, "s", "-")
+        (f"  merging a full tail ({len(extra) - 1:,} added), {label}", merge_s, "s", "-")
     )
     rows.append((f"  index memory (hashes + tables), {label}", mem, "MiB", "-"))
     rows.append((f"  queries that found a precedent, {label}", 100 * found / len(qs), "%", "-"))
