@@ -227,9 +227,7 @@ def index_rows(n: int) -> list[Row]:
     index.add(extra[-1], n + len(extra))  # the one that merges the tail into the tables
     merge_s = time.perf_counter() - start
     assert index._indexed == index._n == n + len(extra)
-    rows.append(
-        (f"  merging a full tail ({len(extra) - 1:,} added), {label}", merge_s, "s", "-")
-    )
+    rows.append((f"  merging a full tail ({len(extra) - 1:,} added), {label}", merge_s, "s", "-"))
     rows.append((f"  index memory (hashes + tables), {label}", mem, "MiB", "-"))
     rows.append((f"  queries that found a precedent, {label}", 100 * found / len(qs), "%", "-"))
     print(f"   [{label}: bank generated in {gen_s:.1f} s; plans {sorted(plans)}]", file=sys.stderr)
