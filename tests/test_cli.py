@@ -277,3 +277,43 @@ def test_juror_deactivate_and_activate_go_on_the_log(env: dict[str, str]) -> Non
     }
     assert gone["open_seats"] == 0 and back["juror_id"] == juror_id
     assert all(b"Maryam" not in leaf and b"@m" not in leaf for leaf in leaves)
+
+
+def test_db_upgrade_seals_notice_tokens_stored_in_the_clear(env: dict[str, str]) -> None:
+    from sqlalchemy import select, update
+
+    from alteram.cli import build_context
+    from alteram.config import Settings
+    from alteram.services import accounts, seal
+    from alteram.services.reports import ReportRequest, file_report
+    from alteram.storage import tables as t
+
+    ctx = build_context(Settings())
+    platform_id, _ = accounts.create_platform(ctx, "forum.example")
+    body = {
+        "content": {
+            "platform_id": "p1",
+            "url": "https://forum.example/p1",
+            "author": {"handle": "@a@forum.example"},
+        },
+        "category": "harassment",
+        "explanation": "x",
+        "reporter": {"handle": "r1"},
+    }
+    filed = file_report(ctx, platform_id, ReportRequest.model_validate(body))
+    n = t.notices.c
+    with ctx.store.transaction() as tx:  # as an earlier version stored them: in the clear
+        plain = seal.opened(ctx, tx.notices_for(filed.case_id))
+        for row in plain:
+            tx.conn.execute(update(t.notices).where(n.id == row["id"]).values(token=row["token"]))
+    ctx.store.dispose()
+    code, _, err = run("db", "upgrade")
+    assert code == 0 and f"sealed the tokens of {len(plain)} notice(s)" in err
+    ctx = build_context(Settings())
+    with ctx.store.read() as tx:
+        stored = tx.conn.execute(select(n.token).order_by(n.id)).scalars().all()
+        assert all(s.startswith(seal.PREFIX) for s in stored)
+        assert seal.opened(ctx, tx.notices_for(filed.case_id)) == plain
+    ctx.store.dispose()
+    code, _, err = run("db", "upgrade")
+    assert code == 0 and "sealed" not in err  # nothing left in the clear

@@ -239,8 +239,15 @@ def worker(
 @db_app.command("upgrade")
 @clean_errors
 def db_upgrade() -> None:
-    """Create or migrate the database at ALTERAM_DATABASE_URL."""
-    build_context(Settings()).store.dispose()
+    """Create or migrate the database at ALTERAM_DATABASE_URL, and seal the tokens of
+    notices stored in the clear by an earlier version."""
+    from alteram.services.seal import seal_stored
+
+    ctx = build_context(Settings())
+    sealed = seal_stored(ctx)
+    ctx.store.dispose()
+    if sealed:
+        err.print(f"sealed the tokens of {sealed} notice(s) stored in the clear")
     err.print("database is up to date")
 
 

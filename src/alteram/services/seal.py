@@ -9,7 +9,8 @@ notice's case and party as associated data, so a sealed token opens only on its 
 A copy of the database alone yields no party token.
 
 A stored value without the ``s1.`` prefix is read as it is: the empty token of a
-reporter-standing notice, or a token stored before sealing (migration ``0017``).
+reporter-standing notice, or a token stored before sealing (migration ``0017``), which
+``alteram db upgrade`` seals (:func:`seal_stored`).
 """
 
 from __future__ import annotations
@@ -71,6 +72,36 @@ def _seal(material: str) -> Seal:
 def seal_for(ctx: Context) -> Seal:
     """The seal of this instance's log key."""
     return _seal(signer(ctx).key_string())
+
+
+def seal_stored(ctx: Context, batch: int = 1000) -> int:
+    """Seal the tokens of notices stored in the clear (before migration ``0017``); returns
+    how many. One pass over the notices table: ``alteram db upgrade`` runs it."""
+    from sqlalchemy import bindparam, select, update
+
+    from alteram.storage import tables as t
+
+    n, seal, done, after = t.notices.c, seal_for(ctx), 0, 0
+    while True:
+        with ctx.store.transaction() as tx:
+            rows = tx.conn.execute(
+                select(n.id, n.case_id, n.party_id, n.token)
+                .where(n.id > after, n.token != "", ~n.token.startswith(PREFIX))
+                .order_by(n.id)
+                .limit(batch)
+            ).all()
+            if not rows:
+                return done
+            tx.conn.execute(
+                update(t.notices)
+                .where(n.id == bindparam("b_id"))
+                .values(token=bindparam("b_token")),
+                [
+                    {"b_id": r.id, "b_token": seal.seal(r.token, r.case_id, r.party_id)}
+                    for r in rows
+                ],
+            )
+        done, after = done + len(rows), rows[-1].id
 
 
 def opened(ctx: Context, rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -3,7 +3,8 @@
 The party token kept with each notice is now sealed (AES-256-GCM under a key derived
 from the log's signing key, ``alteram.services.seal``): ``s1.`` and the base64 of the
 nonce, the ciphertext and the tag, about 110 characters. The column grows from 100 to
-200 characters. Tokens stored before stay as they are and are read as they are.
+200 characters. Tokens stored before are read as they are until ``alteram db
+upgrade`` seals them (the key is not in the database, so this migration cannot).
 
 Downgrading keeps the wider column: the code before this revision reads it unchanged,
 and narrowing it would fail on the sealed values.
