@@ -14,6 +14,7 @@ from alteram.domain.policy import RABAT_FACTORS, THREE_PART_TEST
 from alteram.domain.policy_file import load_default_policy
 from alteram.domain.remedy import Remedy
 from alteram.domain.vote import Ballot, Vote
+from alteram.services.reports import ReportRequest
 
 POLICY = load_default_policy()
 T0 = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
@@ -125,3 +126,19 @@ def vote_panel(case: Case, ballots: list[Ballot], at: datetime = T0) -> list[ev.
     for juror_id, ballot in zip(panel.chosen, ballots, strict=True):
         out += case.cast_vote(juror_id, ballot, POLICY, at)
     return out
+
+
+def report_request(post: str = "p1", reporter: str = "u1") -> ReportRequest:
+    """A minimal API report on ``post`` (no text, no media)."""
+    return ReportRequest.model_validate(
+        {
+            "content": {
+                "platform_id": post,
+                "url": f"https://forum.example/{post}",
+                "author": {"handle": "@a@forum.example"},
+            },
+            "category": "harassment",
+            "explanation": "x",
+            "reporter": {"handle": reporter},
+        }
+    )

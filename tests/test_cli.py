@@ -285,22 +285,13 @@ def test_db_upgrade_seals_notice_tokens_stored_in_the_clear(env: dict[str, str])
     from alteram.cli import build_context
     from alteram.config import Settings
     from alteram.services import accounts, seal
-    from alteram.services.reports import ReportRequest, file_report
+    from alteram.services.reports import file_report
     from alteram.storage import tables as t
+    from factories import report_request
 
     ctx = build_context(Settings())
     platform_id, _ = accounts.create_platform(ctx, "forum.example")
-    body = {
-        "content": {
-            "platform_id": "p1",
-            "url": "https://forum.example/p1",
-            "author": {"handle": "@a@forum.example"},
-        },
-        "category": "harassment",
-        "explanation": "x",
-        "reporter": {"handle": "r1"},
-    }
-    filed = file_report(ctx, platform_id, ReportRequest.model_validate(body))
+    filed = file_report(ctx, platform_id, report_request())
     n = t.notices.c
     with ctx.store.transaction() as tx:  # as an earlier version stored them: in the clear
         plain = seal.opened(ctx, tx.notices_for(filed.case_id))

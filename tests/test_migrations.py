@@ -17,6 +17,7 @@ from alteram.storage.migrate import alembic_config, upgrade
 from alteram.storage.store import Store
 from alteram.tlog import leaf_hash, verify_inclusion
 from conftest import make_people
+from factories import report_request
 
 
 def _leaves_and_root(store: Store) -> tuple[list[bytes], bytes, int]:
@@ -91,17 +92,7 @@ def _reporters(store: Store) -> list[tuple[str, int, str]]:
 def test_case_reporters_keep_their_rows_and_unique_handles_across_0016(ctx: Context) -> None:
     people = make_people(ctx)
     for post, handle in (("p1", "u1"), ("p1", "u2"), ("p2", "u1"), ("p1", "u1")):
-        body = {
-            "content": {
-                "platform_id": post,
-                "url": f"https://forum.example/{post}",
-                "author": {"handle": "@a@forum.example"},
-            },
-            "category": "harassment",
-            "explanation": "x",
-            "reporter": {"handle": handle},
-        }
-        file_report(ctx, people.platform_id, ReportRequest.model_validate(body))
+        file_report(ctx, people.platform_id, report_request(post, handle))
     rows = _reporters(ctx.store)
     assert len(rows) == 3  # u1 reported p1 twice: one party
     url = ctx.store.url
@@ -123,17 +114,7 @@ def test_notice_tokens_stored_before_0017_stay_readable_and_sealed_ones_fit(ctx:
     from alteram.services import seal
 
     people = make_people(ctx)
-    body = {
-        "content": {
-            "platform_id": "p1",
-            "url": "https://forum.example/p1",
-            "author": {"handle": "@a@forum.example"},
-        },
-        "category": "harassment",
-        "explanation": "x",
-        "reporter": {"handle": "u1"},
-    }
-    filed = file_report(ctx, people.platform_id, ReportRequest.model_validate(body))
+    filed = file_report(ctx, people.platform_id, report_request())
     with ctx.store.transaction() as tx:
         sealed = seal.opened(ctx, tx.notices_for(filed.case_id))
     url = ctx.store.url
