@@ -202,6 +202,13 @@ def test_serve_and_panel_verify_against_a_live_server(env: dict[str, str]) -> No
         assert code == 0, err
         assert out.startswith("OK round 1: 3 of 5 eligible")
         assert f"{chosen[0]} recused, replaced by {new} (1 of 2 eligible)" in " ".join(out.split())
+        # --pool: every eligible juror was in the pool the log records, at each draw
+        code, out, err = run("panel", "verify", case_id, "--url", base, "--pool")
+        assert code == 0, err
+        lines = " ".join(out.split())
+        assert "OK POOL round 1 (panel_drawn): 5 eligible were in the pool" in lines
+        assert "OK POOL round 1 (juror_replaced): 2 eligible were in the pool" in lines
+        assert "MISMATCH" not in lines and "NOTE" not in lines
         code, _, err = run("panel", "verify", "nope", "--url", base)
         assert code == 6 and "404" in err
     finally:

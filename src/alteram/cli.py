@@ -6,7 +6,7 @@ import functools
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -422,9 +422,16 @@ def panel_verify(
     url: Annotated[str, typer.Option(help="Base URL of an alteram instance.")] = (
         "http://127.0.0.1:8000"
     ),
+    pool: Annotated[
+        bool,
+        typer.Option(
+            "--pool", help="Also check each draw's eligible jurors against the pool on the log."
+        ),
+    ] = False,
 ) -> None:
     """Recompute every panel draw of a case from its public inputs, and the draw of each
-    juror who replaced one who recused."""
+    juror who replaced one who recused; with --pool, read the whole public log and check
+    that every eligible juror was in the pool at the draw."""
     try:
         resp = httpx.get(f"{url.rstrip('/')}/api/v1/cases/{case_id}", timeout=30)
     except httpx.HTTPError as exc:
@@ -458,8 +465,51 @@ def panel_verify(
             print(f"MISMATCH {label}: " + "; ".join(problems))
         else:
             print(f"OK {label}: chosen {', '.join(p['chosen'])}")
+    if pool:
+        failed = _check_pool(url, case_id) or failed
     if failed:
         raise VerificationFailed(f"the panel draw of case {case_id} does not match its inputs")
+
+
+def _log_records(url: str) -> Iterator[dict[str, Any]]:
+    """Every public record of the instance's log, in order (pages of 1,000)."""
+    start: int | None = 0
+    while start is not None:
+        try:
+            resp = httpx.get(
+                f"{url.rstrip('/')}/api/v1/log/entries", params={"start": start}, timeout=60
+            )
+        except httpx.HTTPError as exc:
+            raise VerificationFailed(f"cannot fetch the log from {url}: {exc}") from None
+        if resp.status_code != 200:
+            raise VerificationFailed(f"{url} answered {resp.status_code} for the log")
+        page = resp.json()
+        yield from (e["record"] for e in page["entries"])
+        start = start + len(page["entries"]) if page.get("next") and page["entries"] else None
+
+
+def _check_pool(url: str, case_id: str) -> bool:
+    """Print what the log says of the pool at each draw of the case; True on a mismatch."""
+    from alteram import poolcheck
+
+    failed = False
+    for draw in poolcheck.pools_at_draws(_log_records(url), case_id):
+        found = poolcheck.check(draw)
+        label = f"POOL round {draw.round} ({draw.type}): {len(draw.eligible)} eligible"
+        if found.out_of_pool:
+            failed = True
+            print(f"MISMATCH {label}: out of the pool at the draw: {', '.join(found.out_of_pool)}")
+        else:
+            print(
+                f"OK {label} were in the pool; {found.not_eligible} more in the pool were "
+                "not eligible (parties, conflicts, language)"
+            )
+        if found.unknown:
+            print(
+                f"NOTE {label}: not on the pool record: {', '.join(found.unknown)} "
+                "(added before pool changes were logged, or never added)"
+            )
+    return failed
 
 
 @log_app.command("verify")
