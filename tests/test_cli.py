@@ -240,6 +240,19 @@ def test_token_create_for_an_authority_needs_its_jurisdiction(env: dict[str, str
     assert code == 2 and "unknown jurisdiction 'ZZ'" in err
 
 
+def test_juror_list_shows_the_pool_without_tokens(env: dict[str, str]) -> None:
+    code, token, err = run("juror", "add", "Maryam Rostami", "--languages", "fa,en")
+    first = err.split("juror ", 1)[1].split(" ", 1)[0]
+    run("juror", "add", "Jun", "--languages", "en")
+    run("juror", "deactivate", first)
+    code, out, err = run("juror", "list")
+    assert code == 0 and err.strip() == "1 of 2 juror(s) active"
+    lines = sorted(out.strip().splitlines())
+    assert f"{first}\tinactive\tfa,en\t0 open seat(s)\tMaryam Rostami" in lines
+    assert any(line.endswith("\tactive\ten\t0 open seat(s)\tJun") for line in lines)
+    assert token.strip() not in out
+
+
 def test_juror_deactivate_and_activate_go_on_the_log(env: dict[str, str]) -> None:
     import json
 

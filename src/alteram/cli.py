@@ -303,6 +303,22 @@ def juror_add(
         print(accounts.issue_signin_link(ctx, juror.id))
 
 
+@juror_app.command("list")
+@clean_errors
+def juror_list() -> None:
+    """The juror pool: one line per juror (id, active or not, languages, open seats)."""
+    ctx = build_context(Settings())
+    with ctx.store.read() as tx:
+        rows = [(j, len(tx.open_seats(j.id))) for j in tx.jurors()]
+    ctx.store.dispose()
+    for juror, seats in rows:
+        state = "active" if juror.active else "inactive"
+        print(
+            f"{juror.id}\t{state}\t{','.join(juror.languages)}\t{seats} open seat(s)\t{juror.name}"
+        )
+    err.print(f"{sum(j.active for j, _ in rows)} of {len(rows)} juror(s) active")
+
+
 @juror_app.command("link")
 @clean_errors
 def juror_link(
