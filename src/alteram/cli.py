@@ -6,7 +6,7 @@ import functools
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -487,29 +487,23 @@ def panel_verify(
         raise VerificationFailed(f"the panel draw of case {case_id} does not match its inputs")
 
 
-def _log_records(url: str) -> Iterator[dict[str, Any]]:
-    """Every public record of the instance's log, in order (pages of 1,000)."""
-    start: int | None = 0
-    while start is not None:
-        try:
-            resp = httpx.get(
-                f"{url.rstrip('/')}/api/v1/log/entries", params={"start": start}, timeout=60
-            )
-        except httpx.HTTPError as exc:
-            raise VerificationFailed(f"cannot fetch the log from {url}: {exc}") from None
-        if resp.status_code != 200:
-            raise VerificationFailed(f"{url} answered {resp.status_code} for the log")
-        page = resp.json()
-        yield from (e["record"] for e in page["entries"])
-        start = start + len(page["entries"]) if page.get("next") and page["entries"] else None
-
-
 def _check_pool(url: str, case_id: str) -> bool:
-    """Print what the log says of the pool at each draw of the case; True on a mismatch."""
-    from alteram import poolcheck
+    """Print what the log says of the pool at each draw of the case; True on a mismatch.
+    Reads the log up to its latest signed checkpoint, as ``alteram log verify`` does."""
+    import json
 
+    from alteram import poolcheck
+    from alteram.logcheck import http_source
+    from alteram.tlog import Verifier, verify_checkpoint
+
+    source = http_source(url, None)
+    try:
+        signed = verify_checkpoint(source.note, Verifier.from_key_string(source.key))
+        records = [json.loads(leaf) for _, leaf in source.entries(signed.size)]
+    finally:
+        source.close()
     failed = False
-    for draw in poolcheck.pools_at_draws(_log_records(url), case_id):
+    for draw in poolcheck.pools_at_draws(records, case_id):
         found = poolcheck.check(draw)
         label = f"POOL round {draw.round} ({draw.type}): {len(draw.eligible)} eligible"
         if found.out_of_pool:

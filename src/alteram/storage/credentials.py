@@ -114,8 +114,7 @@ def forget_juror_sign_in(conn: Connection, juror_id: str) -> None:
 
 
 def juror_exists(conn: Connection, juror_id: str) -> bool:
-    q = select(t.jurors.c.active).where(t.jurors.c.id == juror_id)
-    return conn.execute(q).first() is not None
+    return juror_active(conn, juror_id) is not None
 
 
 def juror_active(conn: Connection, juror_id: str) -> bool | None:
