@@ -128,17 +128,20 @@ def vote_panel(case: Case, ballots: list[Ballot], at: datetime = T0) -> list[ev.
     return out
 
 
-def report_request(post: str = "p1", reporter: str = "u1") -> ReportRequest:
-    """A minimal API report on ``post`` (no text, no media)."""
+def report_request(
+    external_id: str = "p1", reporter: str = "u1", category: str = "harassment"
+) -> ReportRequest:
+    """A minimal API report on ``external_id`` (no text, no media)."""
     return ReportRequest.model_validate(
         {
             "content": {
-                "platform_id": post,
-                "url": f"https://forum.example/{post}",
-                "author": {"handle": "@a@forum.example"},
+                "platform_id": external_id,
+                "url": f"https://forum.example/p/{external_id}",
+                "author": {"handle": "@sara@forum.example"},
+                "language": "en",
             },
-            "category": "harassment",
-            "explanation": "x",
+            "category": category,
+            "explanation": "abuse",
             "reporter": {"handle": reporter},
         }
     )

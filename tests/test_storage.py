@@ -26,7 +26,7 @@ from alteram.domain.remedy import Remedy
 from alteram.errors import Conflict
 from alteram.services import accounts, intake, proceedings, seal
 from alteram.services.context import Context
-from alteram.services.reports import ReportRequest, file_report
+from alteram.services.reports import file_report
 from alteram.storage import tables as t
 from alteram.storage.migrate import alembic_config, upgrade
 from alteram.storage.store import Store, Tx, make_engine, normalize_url
@@ -41,6 +41,7 @@ from factories import (
     open_case,
     pool,
     report,
+    report_request,
     to_voting,
     violation,
     vote_panel,
@@ -357,7 +358,7 @@ def test_tokens_are_stored_hashed(ctx: Context):
 
 
 def test_party_tokens_are_hashed_too_and_sealed_in_the_outbox(ctx: Context, people):
-    filed = file_report(ctx, people.platform_id, _request("post-tok", "alice"))
+    filed = file_report(ctx, people.platform_id, report_request("post-tok", "alice"))
     with ctx.store.transaction() as tx:
         stored = tx.notices_for(filed.case_id)
         everything = repr(
@@ -495,22 +496,6 @@ def test_a_failing_transaction_leaves_nothing_behind(store):
         assert _count(store, table) == 0, table.name
 
 
-def _request(external_id: str, reporter: str, category: str = "harassment") -> ReportRequest:
-    return ReportRequest.model_validate(
-        {
-            "content": {
-                "platform_id": external_id,
-                "url": f"https://forum.example/p/{external_id}",
-                "author": {"handle": "@sara@forum.example"},
-                "language": "en",
-            },
-            "category": category,
-            "explanation": "abuse",
-            "reporter": {"handle": reporter},
-        }
-    )
-
-
 def test_file_report_is_all_or_nothing(ctx: Context, people, monkeypatch):
     before = _everything(ctx.store)
 
@@ -519,21 +504,21 @@ def test_file_report_is_all_or_nothing(ctx: Context, people, monkeypatch):
 
     monkeypatch.setattr(intake, "record_notices", fail)
     with pytest.raises(Boom):
-        file_report(ctx, people.platform_id, _request("post-a", "alice"), "key-a")
+        file_report(ctx, people.platform_id, report_request("post-a", "alice"), "key-a")
     assert _everything(ctx.store) == before
     monkeypatch.undo()
     # The same key is free again: nothing was committed under it.
-    filed = file_report(ctx, people.platform_id, _request("post-a", "alice"), "key-a")
+    filed = file_report(ctx, people.platform_id, report_request("post-a", "alice"), "key-a")
     assert not filed.replayed
     assert _count(ctx.store, t.cases) == 1 and _count(ctx.store, t.reports) == 1
 
 
 def test_a_refused_step_saves_nothing(ctx: Context, people):
-    filed = file_report(ctx, people.platform_id, _request("post-b", "alice"), "k")
+    filed = file_report(ctx, people.platform_id, report_request("post-b", "alice"), "k")
     with ctx.store.transaction() as tx:
         before = (tx.get_case(filed.case_id), len(tx.events_for(filed.case_id)))
     with pytest.raises(Conflict):
-        file_report(ctx, people.platform_id, _request("post-b", "bob"), "k")
+        file_report(ctx, people.platform_id, report_request("post-b", "bob"), "k")
     principal = accounts.Principal("party", filed.case_id, "author")
     with pytest.raises(proceedings.InvalidInput):
         proceedings.reply(ctx, filed.case_id, principal, "   ")
@@ -547,7 +532,7 @@ def test_a_refused_step_saves_nothing(ctx: Context, people):
 
 def test_advance_due_is_idempotent(ctx: Context, people, clock):
     ids = [
-        file_report(ctx, people.platform_id, _request(f"post-{i}", f"u{i}", cat)).case_id
+        file_report(ctx, people.platform_id, report_request(f"post-{i}", f"u{i}", cat)).case_id
         for i, cat in enumerate(["harassment", "privacy", "spam"])
     ]
     assert proceedings.advance_due(ctx) == 0  # nothing due yet
@@ -574,7 +559,7 @@ def test_advance_due_is_idempotent(ctx: Context, people, clock):
 
 
 def test_advance_due_leaves_a_case_waiting_for_jurors_alone(ctx: Context, people, clock):
-    body = _request("post-ku", "u1")
+    body = report_request("post-ku", "u1")
     body = body.model_copy(update={"content": body.content.model_copy(update={"language": "ku"})})
     case_id = file_report(ctx, people.platform_id, body).case_id
     author = accounts.Principal("party", case_id, "author")
@@ -598,7 +583,7 @@ def test_advance_due_leaves_a_case_waiting_for_jurors_alone(ctx: Context, people
 
 def test_advance_due_in_parallel_applies_each_deadline_once(ctx: Context, people, clock):
     ids = [
-        file_report(ctx, people.platform_id, _request(f"post-{i}", f"u{i}")).case_id
+        file_report(ctx, people.platform_id, report_request(f"post-{i}", f"u{i}")).case_id
         for i in range(8)
     ]
     clock.advance(8 * DAY)
@@ -647,7 +632,7 @@ def _in_threads(n: int, work) -> list:
 
 def test_concurrent_reports_on_new_content_join_one_case(ctx: Context, people):
     filed = _in_threads(
-        8, lambda i: file_report(ctx, people.platform_id, _request("post-race", f"u{i}"))
+        8, lambda i: file_report(ctx, people.platform_id, report_request("post-race", f"u{i}"))
     )
     assert len({f.case_id for f in filed}) == 1
     with ctx.store.transaction() as tx:
@@ -658,7 +643,7 @@ def test_concurrent_reports_on_new_content_join_one_case(ctx: Context, people):
 
 
 def test_concurrent_replays_of_one_idempotency_key_file_once(ctx: Context, people):
-    body = _request("post-idem", "alice")
+    body = report_request("post-idem", "alice")
     filed = _in_threads(6, lambda _: file_report(ctx, people.platform_id, body, "same-key"))
     assert len({(f.report_id, f.case_id) for f in filed}) == 1
     assert sum(not f.replayed for f in filed) == 1
