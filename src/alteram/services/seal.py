@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from alteram.services.context import Context
 from alteram.services.log import signer
+from alteram.storage import outbox
 
 PREFIX: Final = "s1."
 _NONCE = 12
@@ -77,31 +78,14 @@ def seal_for(ctx: Context) -> Seal:
 def seal_stored(ctx: Context, batch: int = 1000) -> int:
     """Seal the tokens of notices stored in the clear (before migration ``0017``); returns
     how many. One pass over the notices table: ``alteram db upgrade`` runs it."""
-    from sqlalchemy import bindparam, select, update
-
-    from alteram.storage import tables as t
-
-    n, seal, done, after = t.notices.c, seal_for(ctx), 0, 0
+    seal, done, after = seal_for(ctx), 0, 0
     while True:
         with ctx.store.transaction() as tx:
-            rows = tx.conn.execute(
-                select(n.id, n.case_id, n.party_id, n.token)
-                .where(n.id > after, n.token != "", ~n.token.startswith(PREFIX))
-                .order_by(n.id)
-                .limit(batch)
-            ).all()
-            if not rows:
-                return done
-            tx.conn.execute(
-                update(t.notices)
-                .where(n.id == bindparam("b_id"))
-                .values(token=bindparam("b_token")),
-                [
-                    {"b_id": r.id, "b_token": seal.seal(r.token, r.case_id, r.party_id)}
-                    for r in rows
-                ],
-            )
-        done, after = done + len(rows), rows[-1].id
+            rows = outbox.unsealed_tokens(tx.conn, after, batch, PREFIX)
+            outbox.set_tokens(tx.conn, {i: seal.seal(tok, c, p) for i, c, p, tok in rows})
+        if not rows:
+            return done
+        done, after = done + len(rows), rows[-1][0]
 
 
 def opened(ctx: Context, rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:

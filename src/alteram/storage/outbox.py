@@ -120,3 +120,26 @@ def known_addresses(
             for party_id, email in conn.execute(q):
                 out[(case_id, party_id)] = email
     return out
+
+
+def unsealed_tokens(
+    conn: Connection, after: int, limit: int, prefix: str
+) -> list[tuple[int, str, str, str]]:
+    """``(id, case_id, party_id, token)`` of notices after ``after`` whose token is set
+    but does not start with ``prefix`` (stored in the clear by an earlier version)."""
+    q = (
+        select(n.id, n.case_id, n.party_id, n.token)
+        .where(n.id > after, n.token != "", ~n.token.startswith(prefix))
+        .order_by(n.id)
+        .limit(limit)
+    )
+    return [(int(a), str(b), str(c), str(d)) for a, b, c, d in conn.execute(q)]
+
+
+def set_tokens(conn: Connection, tokens: dict[int, str]) -> None:
+    """Replace the stored token of each notice id."""
+    if tokens:
+        conn.execute(
+            update(t.notices).where(n.id == bindparam("b_id")).values(token=bindparam("b_token")),
+            [{"b_id": i, "b_token": token} for i, token in tokens.items()],
+        )
